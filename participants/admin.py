@@ -1,0 +1,103 @@
+"""Clinical records in the admin: read-only, scoped, with their audit trail.
+
+Data are entered and corrected on the site pages, where every change carries a reason;
+the admin shows them to study coordinators. Allocations are shown to unblinded users only.
+"""
+
+from django.contrib import admin
+
+from participants.models import Allocation, Participant, Visit
+from trials.admin import AuditHistoryMixin, is_study_coordinator
+from trials.choices import Role
+from trials.models import Membership
+
+
+class ClinicalReadOnlyAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    """A clinical model in the admin: the model's own `for_user` scope, view-only."""
+
+    def get_queryset(self, request):
+        return self.model.objects.for_user(request.user)
+
+    def has_module_permission(self, request):
+        return is_study_coordinator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_study_coordinator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ClinicalReadOnlyAdmin):
+    list_display = ["subject_number", "trial", "site", "status", "sex", "consent_date"]
+    list_filter = ["trial", "site", "status"]
+    search_fields = ["subject_number"]
+    list_select_related = ["trial", "site"]
+    # No allocation here, not even the randomization number's arm: this page is seen by
+    # blinded study coordinators.
+    fields = [
+        "trial",
+        "site",
+        "subject_number",
+        "sex",
+        "date_of_birth",
+        "consent_date",
+        "consent_version",
+        "status",
+        "status_reason",
+        "baseline_date",
+        "version",
+        "entered_in_error",
+        "entered_in_error_reason",
+    ]
+
+
+@admin.register(Visit)
+class VisitAdmin(ClinicalReadOnlyAdmin):
+    list_display = ["participant", "name", "target_date", "actual_date", "status"]
+    list_filter = ["participant__trial", "participant__site", "status"]
+    search_fields = ["participant__subject_number"]
+    list_select_related = ["participant", "definition"]
+
+
+def is_unblinded(user) -> bool:
+    return (
+        user.is_active
+        and user.is_staff
+        and Membership.objects.filter(user_id=user.pk, role=Role.UNBLINDED).exists()
+    )
+
+
+@admin.register(Allocation)
+class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    """Visible to unblinded users only (DESIGN.md rule 4), for their trials."""
+
+    list_display = ["participant", "randomization_number", "arm", "allocated_at", "allocated_by"]
+    list_filter = ["participant__trial", "arm"]
+    search_fields = ["participant__subject_number", "randomization_number"]
+    list_select_related = ["participant", "arm", "allocated_by"]
+
+    def get_queryset(self, request):
+        return Allocation.objects.for_user(request.user)
+
+    def has_module_permission(self, request):
+        return is_unblinded(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_unblinded(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,181 @@
+"""Participants, their allocation and their visits."""
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from participants.choices import ParticipantStatus, VisitStatus
+from trials.audit import audit_trackers
+from trials.choices import Sex
+from trials.models import Arm, Site, Trial, VisitDefinition, site_scope
+
+
+class ClinicalRecord(models.Model):
+    """What every clinical row carries (DESIGN.md rules 2 and 3).
+
+    `version` is the optimistic lock: a save names the version it read and is refused if
+    the row moved on. Rows are never deleted from the UI; `entered_in_error` hides them
+    from the casebook and keeps them and their history.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    entered_in_error = models.BooleanField(default=False, editable=False)
+    entered_in_error_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Participants at the sites the user's memberships cover; everything else 404s."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(site_scope(user))
+
+    def in_casebook(self):
+        return self.filter(entered_in_error=False)
+
+
+@pghistory.track(*audit_trackers())
+class Participant(ClinicalRecord):
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="participants")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
+    subject_number = models.CharField(
+        max_length=12,
+        editable=False,
+        help_text='Assigned by the system as "<site number>-<NNN>", e.g. 01-003.',
+    )
+    sex = models.CharField("sex", max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField("date of birth")
+    consent_date = models.DateField("date informed consent signed")
+    consent_version = models.CharField("consent form version", max_length=40)
+    status = models.CharField(
+        max_length=16, choices=ParticipantStatus.choices, default=ParticipantStatus.SCREENING
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Screen-failure or withdrawal reason, where the status needs one."
+    )
+    baseline_date = models.DateField(null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trial", "subject_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trial", "subject_number"], name="participant_subject_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_date__gte=F("date_of_birth")),
+                name="participant_consent_after_birth",
+                violation_error_message="Consent cannot be dated before birth.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject_number
+
+
+class AllocationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Allocations a user may see: in scope, and in a trial unblinded for the user."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            site_scope(user, "participant__trial", "participant__site"),
+            participant__trial__in=Trial.objects.unblinded_for(user),
+        )
+
+
+@pghistory.track(*audit_trackers())
+class Allocation(models.Model):
+    """The arm a participant was randomized to. Readable by unblinded roles only."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.PROTECT, related_name="allocation"
+    )
+    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="allocations")
+    randomization_number = models.CharField(max_length=20)
+    allocated_at = models.DateTimeField()
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant"]
+
+    def __str__(self) -> str:
+        # Never the arm: a string of this object may end up in a message or a log.
+        return f"Randomization {self.randomization_number}"
+
+    def clean(self):
+        if self.arm_id and self.participant_id and self.arm.trial_id != self.participant.trial_id:
+            raise ValidationError({"arm": "The arm belongs to another trial."})
+
+
+class VisitQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(site_scope(user, "participant__trial", "participant__site"))
+
+
+@pghistory.track(*audit_trackers())
+class Visit(ClinicalRecord):
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="visits")
+    definition = models.ForeignKey(
+        VisitDefinition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        help_text="Empty for an unscheduled visit.",
+    )
+    unscheduled_reason = models.CharField(max_length=200, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    actual_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=VisitStatus.choices, default=VisitStatus.UPCOMING
+    )
+    missed_reason = models.TextField(blank=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "target_date", "actual_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "definition"],
+                condition=Q(definition__isnull=False),
+                name="visit_one_per_definition",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_start__isnull=True)
+                | Q(window_end__isnull=True)
+                | Q(window_end__gte=F("window_start")),
+                name="visit_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.definition.name if self.definition_id else "Unscheduled"
+
+    @property
+    def out_of_window(self) -> bool:
+        """Done outside its window: allowed, and flagged."""
+        if not (self.actual_date and self.window_start and self.window_end):
+            return False
+        return not (self.window_start <= self.actual_date <= self.window_end)

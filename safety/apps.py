@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SafetyConfig(AppConfig):
+    verbose_name = "Safety: adverse events and labs"
+    name = "safety"

@@ -1,0 +1,71 @@
+"""CDISC controlled terms for adverse events and lab results (clinical.md section 3)."""
+
+from django.db import models
+
+
+class Severity(models.TextChoices):
+    """AESEV."""
+
+    MILD = "MILD", "Mild"
+    MODERATE = "MODERATE", "Moderate"
+    SEVERE = "SEVERE", "Severe"
+
+
+class CtcaeGrade(models.IntegerChoices):
+    """AETOXGR, CTCAE grades 1-5."""
+
+    G1 = 1, "Grade 1"
+    G2 = 2, "Grade 2"
+    G3 = 3, "Grade 3"
+    G4 = 4, "Grade 4"
+    G5 = 5, "Grade 5"
+
+
+class Relationship(models.TextChoices):
+    """AEREL has no CDISC codelist; a common sponsor list."""
+
+    NOT_RELATED = "NOT RELATED", "Not related"
+    UNLIKELY = "UNLIKELY", "Unlikely"
+    POSSIBLE = "POSSIBLE", "Possible"
+    PROBABLE = "PROBABLE", "Probable"
+    DEFINITE = "DEFINITE", "Definite"
+
+
+class ActionTaken(models.TextChoices):
+    """AEACN."""
+
+    DOSE_INCREASED = "DOSE INCREASED", "Dose increased"
+    DOSE_NOT_CHANGED = "DOSE NOT CHANGED", "Dose not changed"
+    DOSE_RATE_REDUCED = "DOSE RATE REDUCED", "Dose rate reduced"
+    DOSE_REDUCED = "DOSE REDUCED", "Dose reduced"
+    DRUG_INTERRUPTED = "DRUG INTERRUPTED", "Drug interrupted"
+    DRUG_WITHDRAWN = "DRUG WITHDRAWN", "Drug withdrawn"
+    NOT_APPLICABLE = "NOT APPLICABLE", "Not applicable"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
+class Outcome(models.TextChoices):
+    """AEOUT."""
+
+    FATAL = "FATAL", "Fatal"
+    NOT_RECOVERED = "NOT RECOVERED/NOT RESOLVED", "Not recovered / not resolved"
+    RECOVERED = "RECOVERED/RESOLVED", "Recovered / resolved"
+    RECOVERED_WITH_SEQUELAE = "RECOVERED/RESOLVED WITH SEQUELAE", "Recovered with sequelae"
+    RECOVERING = "RECOVERING/RESOLVING", "Recovering / resolving"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
+class LabFlag(models.TextChoices):
+    """LBNRIND."""
+
+    LOW = "LOW", "Low"
+    NORMAL = "NORMAL", "Normal"
+    HIGH = "HIGH", "High"
+
+
+class LabUnit(models.TextChoices):
+    """Units as reported (LBORRESU) that the app converts."""
+
+    MG_DL = "mg/dL", "mg/dL"
+    UMOL_L = "umol/L", "µmol/L"
+    MMOL_L = "mmol/L", "mmol/L"

@@ -1,0 +1,380 @@
+"""Load the demo trials, sites, users, participants, visits, AEs and renal labs.
+
+Lives in `safety` because it draws on every app (imports point one way).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from participants.choices import ParticipantStatus, VisitStatus
+from participants.models import Participant
+from participants.services import participant_allocate, participant_register, visit_schedule_create
+from safety.choices import Severity
+from safety.services import adverse_event_report, lab_result_record
+from trials.audit import audit_reason
+from trials.choices import Assessment as A
+from trials.choices import Blinding, Frequency, Phase, RegimenType, Role, TrialStatus
+from trials.models import Arm, Membership, ReferenceRange, Site, Trial, TrialSite, VisitDefinition
+
+DEMO_PASSWORD = "lserine-demo-2026"  # noqa: S105 - published demo password, DEBUG only
+
+SITES = [
+    ("01", "University Hospital North", "Dr Ana Reyes"),
+    ("02", "City Neurology Centre", "Dr Tom Okafor"),
+]
+
+# (username, first, last, is_staff, [(trial code or None for both, role, site number or None)])
+USERS = [
+    ("coordinator01", "Carla", "Mendes", False, [(None, Role.SITE_COORDINATOR, "01")]),
+    ("coordinator02", "Dev", "Patel", False, [(None, Role.SITE_COORDINATOR, "02")]),
+    ("investigator01", "Ana", "Reyes", False, [(None, Role.INVESTIGATOR, "01")]),
+    ("monitor", "Mona", "Lind", False, [(None, Role.MONITOR, "01"), (None, Role.MONITOR, "02")]),
+    ("datamanager", "Dara", "Kim", False, [(None, Role.DATA_MANAGER, None)]),
+    ("pharmacist", "Phil", "Nguyen", True, [(None, Role.UNBLINDED, None)]),
+    ("studycoordinator", "Sofia", "Berg", True, [(None, Role.STUDY_COORDINATOR, None)]),
+]
+
+ALS_VISITS = [
+    # code, name, day, before, after, assessments
+    ("SCR", "Screening", -14, 14, 13, [A.VITALS, A.LABS, A.ALSFRS_R, A.FVC, A.GENOTYPE]),
+    ("BL", "Baseline", 0, 0, 0, [A.VITALS, A.LABS, A.DOSING, A.ALSFRS_R, A.FVC, A.PK]),
+    *[
+        (
+            f"M{m}",
+            f"Month {m}",
+            30 * m,
+            7,
+            7,
+            [A.VITALS, A.LABS, A.AE_REVIEW, A.DOSING, A.ALSFRS_R]
+            + ([A.FVC] if m in (3, 6) else [])
+            + ([A.PK] if m == 6 else []),
+        )
+        for m in range(1, 7)
+    ],
+    ("FU", "Follow-up", 210, 7, 7, [A.VITALS, A.LABS, A.AE_REVIEW, A.END_OF_STUDY]),
+]
+
+HSAN1_VISITS = [
+    ("SCR", "Screening", -14, 14, 13, [A.VITALS, A.LABS, A.GENOTYPE]),
+    ("BL", "Baseline", 0, 0, 0, [A.VITALS, A.LABS, A.DOSING, A.PK]),
+    *[
+        (f"M{m}", f"Month {m}", 30 * m, 14, 14, [A.VITALS, A.LABS, A.AE_REVIEW, A.DOSING])
+        for m in (3, 6, 9)
+    ],
+    (
+        "M12",
+        "Month 12",
+        360,
+        14,
+        14,
+        [A.VITALS, A.LABS, A.AE_REVIEW, A.DOSING, A.PK, A.END_OF_STUDY],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo trials LSER-ALS-01 and LSER-HSAN1-01 with users for every role (idempotent)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Create the demo users even when DEBUG is off."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to create demo users with a published password while DEBUG is off; "
+                "use --force if this really is a demo server."
+            )
+        with transaction.atomic(), audit_reason("Demo data (seed_demo)"):
+            users = self.seed_users()
+            sites = self.seed_sites()
+            als = self.seed_als(sites)
+            hsan1 = self.seed_hsan1(sites)
+            self.seed_memberships(users, [als, hsan1], sites)
+            self.seed_participants(
+                als, sites, users["coordinator01"], users["coordinator02"], users["pharmacist"]
+            )
+            self.seed_participants(
+                hsan1, sites, users["coordinator01"], users["coordinator02"], users["pharmacist"]
+            )
+        self.stdout.write(self.style.SUCCESS("Demo trials loaded: LSER-ALS-01, LSER-HSAN1-01."))
+        self.stdout.write(
+            f"Log in at http://127.0.0.1:8000/accounts/login/ with password {DEMO_PASSWORD} as:"
+        )
+        for username, _first, _last, _, grants in USERS:
+            self.stdout.write(f"  {username:<17} {grants[0][1].label}")
+
+    def seed_users(self):
+        User = get_user_model()
+        users = {}
+        for username, first, last, is_staff, _ in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": is_staff,
+                    "email": f"{username}@example.org",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            users[username] = user
+        return users
+
+    def seed_sites(self):
+        sites = {}
+        for number, name, pi in SITES:
+            sites[number], _ = Site.objects.get_or_create(
+                number=number, defaults={"name": name, "principal_investigator": pi}
+            )
+            for analyte, sex, low, high in [
+                ("CREAT", "M", "0.70", "1.30"),
+                ("CREAT", "F", "0.50", "1.10"),
+                ("BUN", "B", "7", "20"),
+            ]:
+                ReferenceRange.objects.get_or_create(
+                    site=sites[number],
+                    analyte=analyte,
+                    sex=sex,
+                    age_from=18,
+                    age_to=120,
+                    defaults={"low": Decimal(low), "high": Decimal(high), "unit": "mg/dL"},
+                )
+        return sites
+
+    def seed_trial(self, *, code, defaults, arms, visits, sites):
+        trial, _ = Trial.objects.get_or_create(code=code, defaults=defaults)
+        for site in sites.values():
+            TrialSite.objects.get_or_create(trial=trial, site=site)
+        for arm in arms:
+            Arm.objects.get_or_create(trial=trial, code=arm.pop("code"), defaults=arm)
+        for order, (vcode, name, day, before, after, due) in enumerate(visits, start=1):
+            VisitDefinition.objects.get_or_create(
+                trial=trial,
+                code=vcode,
+                defaults={
+                    "name": name,
+                    "order": order,
+                    "day_offset": day,
+                    "window_before": before,
+                    "window_after": after,
+                    "assessments": [str(a) for a in due],
+                },
+            )
+        return trial
+
+    def seed_als(self, sites):
+        arms = [
+            {
+                "code": f"LS{g}",
+                "name": f"L-serine {g} g BID",
+                "regimen_type": RegimenType.FIXED,
+                "dose_mg": Decimal(g) * 1000,
+                "frequency": Frequency.BID,
+            }
+            for g in ("0.5", "2.5", "7.5", "15")
+        ]
+        return self.seed_trial(
+            code="LSER-ALS-01",
+            defaults={
+                "title": "L-serine in ALS, phase I dose-ranging",
+                "phase": Phase.PHASE_1,
+                "indication": "Amyotrophic lateral sclerosis",
+                "blinding": Blinding.DOUBLE,
+                "status": TrialStatus.RECRUITING,
+            },
+            arms=arms,
+            visits=ALS_VISITS,
+            sites=sites,
+        )
+
+    def seed_hsan1(self, sites):
+        arms = [
+            {
+                "code": "LS400",
+                "name": "L-serine 400 mg/kg/day",
+                "regimen_type": RegimenType.WEIGHT_BASED,
+                "dose_mg_per_kg_day": Decimal(400),
+                "doses_per_day": 3,
+            },
+            {
+                "code": "PBO",
+                "name": "Placebo",
+                "regimen_type": RegimenType.WEIGHT_BASED,
+                "dose_mg_per_kg_day": Decimal(400),
+                "doses_per_day": 3,
+                "is_placebo": True,
+            },
+        ]
+        return self.seed_trial(
+            code="LSER-HSAN1-01",
+            defaults={
+                "title": "L-serine in HSAN1",
+                "phase": Phase.PHASE_2,
+                "indication": "Hereditary sensory and autonomic neuropathy type 1",
+                "blinding": Blinding.DOUBLE,
+                "status": TrialStatus.ACTIVE,
+            },
+            arms=arms,
+            visits=HSAN1_VISITS,
+            sites=sites,
+        )
+
+    def seed_memberships(self, users, trials, sites):
+        for username, _, _, _, grants in USERS:
+            for trial_code, role, site_number in grants:
+                for trial in trials:
+                    if trial_code in (None, trial.code):
+                        Membership.objects.get_or_create(
+                            user=users[username],
+                            trial=trial,
+                            role=role,
+                            site=sites[site_number] if site_number else None,
+                        )
+
+    def seed_participants(self, trial, sites, coordinator01, coordinator02, pharmacist):
+        if Participant.objects.filter(trial=trial).exists():
+            return  # idempotent: a trial's demo participants are made once
+        today = timezone.localdate()
+        arms = list(trial.arms.order_by("code"))
+        plan = [  # site, sex, year of birth, days since baseline
+            ("01", "M", 1961, 100),
+            ("01", "F", 1970, 64),
+            ("01", "M", 1955, 20),
+            ("02", "F", 1966, 45),
+            ("02", "M", 1972, 10),
+        ]
+        if trial.code != "LSER-ALS-01":
+            plan = [("01", "F", 1980, 200), ("01", "M", 1975, 95), ("02", "M", 1990, 40)]
+        for n, (site_number, sex, born, days) in enumerate(plan):
+            coordinator = coordinator01 if site_number == "01" else coordinator02
+            baseline = today - datetime.timedelta(days=days)
+            p = participant_register(
+                trial=trial,
+                site=sites[site_number],
+                sex=sex,
+                date_of_birth=datetime.date(born, 3 + n, 10),
+                consent_date=baseline - datetime.timedelta(days=20),
+                consent_version="2.1",
+                user=coordinator,
+                status=ParticipantStatus.ON_TREATMENT,
+            )
+            participant_allocate(
+                participant=p,
+                arm=arms[n % len(arms)],
+                randomization_number=f"R{n + 1:04d}",
+                at=timezone.make_aware(datetime.datetime.combine(baseline, datetime.time(9))),
+                user=pharmacist,
+            )
+            for visit in visit_schedule_create(
+                participant=p, baseline_date=baseline, user=coordinator
+            ):
+                if visit.target_date <= today - datetime.timedelta(days=3):
+                    visit.actual_date = (
+                        visit.target_date
+                        if visit.definition.code != "SCR"
+                        else baseline - datetime.timedelta(days=10)
+                    )
+                    visit.status = VisitStatus.COMPLETED
+                    visit.save(update_fields=["actual_date", "status", "updated_at"])
+            self.seed_safety(p, coordinator, baseline, rising=(n == 0))
+
+    def seed_safety(self, p, coordinator, baseline, *, rising):
+        visits = {
+            v.definition.code: v for v in p.visits.select_related("definition") if v.actual_date
+        }
+        creatinine = (
+            [Decimal("0.90"), Decimal("1.05"), Decimal("1.45")]
+            if rising
+            else [Decimal("0.80"), Decimal("0.82"), Decimal("0.79")]
+        )
+        for code, value in zip(["SCR", "M1", "M3"], creatinine, strict=True):
+            visit = visits.get(code)
+            if visit is None:
+                continue
+            at = timezone.make_aware(
+                datetime.datetime.combine(visit.actual_date, datetime.time(8, 30))
+            )
+            if p.site.number == "02":  # site 02's lab reports SI units
+                lab_result_record(
+                    participant=p,
+                    visit=visit,
+                    analyte="CREAT",
+                    value=(value * Decimal("88.42")).quantize(Decimal("0.1")),
+                    unit="umol/L",
+                    collected_at=at,
+                    user=coordinator,
+                )
+            else:
+                lab_result_record(
+                    participant=p,
+                    visit=visit,
+                    analyte="CREAT",
+                    value=value,
+                    unit="mg/dL",
+                    collected_at=at,
+                    user=coordinator,
+                )
+            lab_result_record(
+                participant=p,
+                visit=visit,
+                analyte="BUN",
+                value=Decimal("14"),
+                unit="mg/dL",
+                collected_at=at,
+                user=coordinator,
+            )
+        if "M1" in visits or "BL" in visits:
+            adverse_event_report(
+                participant=p,
+                user=coordinator,
+                visit=visits.get("BL"),
+                verbatim_term="Nausea after morning dose",
+                llt_code=10028813,
+                llt_name="Nausea",
+                pt_code=10028813,
+                pt_name="Nausea",
+                soc_code=10017947,
+                soc_name="Gastrointestinal disorders",
+                meddra_version="demo subset",
+                onset_date=baseline + datetime.timedelta(days=3),
+                end_date=baseline + datetime.timedelta(days=9),
+                ongoing=False,
+                severity=Severity.MILD,
+                ctcae_grade=1,
+                relationship="POSSIBLE",
+                action_taken="DOSE NOT CHANGED",
+                outcome="RECOVERED/RESOLVED",
+            )
+        if rising or p.sex == "F":
+            adverse_event_report(
+                participant=p,
+                user=coordinator,
+                verbatim_term="Bloating",
+                llt_code=10005265,
+                llt_name="Bloating",
+                pt_code=10000060,
+                pt_name="Abdominal distension",
+                soc_code=10017947,
+                soc_name="Gastrointestinal disorders",
+                meddra_version="demo subset",
+                onset_date=baseline + datetime.timedelta(days=5),
+                ongoing=True,
+                severity=Severity.MODERATE,
+                ctcae_grade=2,
+                relationship="PROBABLE",
+                action_taken="DOSE NOT CHANGED",
+                outcome="NOT RECOVERED/NOT RESOLVED",
+                treatment="Simethicone as needed",
+            )

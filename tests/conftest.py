@@ -1,0 +1,85 @@
+"""Shared fixtures: a seeded demo database and named users per role (STYLE.md)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from participants.models import Participant
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo trials once; each test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", force=True, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # The test client and live server speak plain HTTP; production redirects to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def coordinator(db):
+    """Site coordinator at site 01, both trials."""
+    return _user("coordinator01")
+
+
+@pytest.fixture
+def other_site_coordinator(db):
+    """Site coordinator at site 02."""
+    return _user("coordinator02")
+
+
+@pytest.fixture
+def investigator(db):
+    return _user("investigator01")
+
+
+@pytest.fixture
+def monitor(db):
+    return _user("monitor")
+
+
+@pytest.fixture
+def data_manager(db):
+    return _user("datamanager")
+
+
+@pytest.fixture
+def unblinded_pharmacist(db):
+    return _user("pharmacist")
+
+
+@pytest.fixture
+def study_coordinator(db):
+    return _user("studycoordinator")
+
+
+@pytest.fixture
+def outsider(db):
+    """A valid account with no role in any trial."""
+    return get_user_model().objects.create_user("outsider", password="outsider-pass-2026!")
+
+
+@pytest.fixture
+def site01_participant(db):
+    return (
+        Participant.objects.filter(trial__code="LSER-ALS-01", site__number="01")
+        .order_by("subject_number")
+        .first()
+    )
+
+
+@pytest.fixture
+def site02_participant(db):
+    return (
+        Participant.objects.filter(trial__code="LSER-ALS-01", site__number="02")
+        .order_by("subject_number")
+        .first()
+    )

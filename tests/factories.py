@@ -1,0 +1,126 @@
+"""factory_boy factories for targeted tests (the seeded demo covers the common case)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from participants.models import Allocation, Participant, Visit
+from safety.models import AdverseEvent, LabResult
+from trials.choices import Frequency, RegimenType, Role
+from trials.models import Arm, Membership, Site, Trial, TrialSite
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("factory-pass-2026!")
+
+
+class TrialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trial
+
+    code = factory.Sequence(lambda n: f"TEST-{n:03d}")
+    title = factory.LazyAttribute(lambda o: f"Trial {o.code}")
+    phase = "1"
+    indication = "ALS"
+    blinding = "double"
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    number = factory.Sequence(lambda n: f"{(n % 900) + 100:03d}")
+    name = factory.LazyAttribute(lambda o: f"Site {o.number}")
+
+
+class TrialSiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrialSite
+
+    trial = factory.SubFactory(TrialFactory)
+    site = factory.SubFactory(SiteFactory)
+
+
+class ArmFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Arm
+
+    trial = factory.SubFactory(TrialFactory)
+    code = factory.Sequence(lambda n: f"ARM{n}")
+    name = factory.LazyAttribute(lambda o: f"Arm {o.code}")
+    regimen_type = RegimenType.FIXED
+    dose_mg = Decimal("15000")
+    frequency = Frequency.BID
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    trial = factory.SubFactory(TrialFactory)
+    site = None
+    role = Role.MONITOR
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    trial = factory.SubFactory(TrialFactory)
+    site = factory.SubFactory(SiteFactory)
+    subject_number = factory.Sequence(lambda n: f"99-{n:03d}")
+    sex = "F"
+    date_of_birth = datetime.date(1960, 5, 1)
+    consent_date = datetime.date(2026, 1, 10)
+    consent_version = "1.0"
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allocation
+
+    participant = factory.SubFactory(ParticipantFactory)
+    arm = factory.SubFactory(ArmFactory, trial=factory.SelfAttribute("..participant.trial"))
+    randomization_number = factory.Sequence(lambda n: f"T{n:04d}")
+    allocated_at = factory.LazyFunction(timezone.now)
+    allocated_by = factory.SubFactory(UserFactory)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    participant = factory.SubFactory(ParticipantFactory)
+    target_date = datetime.date(2026, 2, 10)
+    actual_date = datetime.date(2026, 2, 10)
+
+
+class AdverseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdverseEvent
+
+    participant = factory.SubFactory(ParticipantFactory)
+    verbatim_term = "Nausea"
+    onset_date = datetime.date(2026, 2, 1)
+    severity = "MILD"
+
+
+class LabResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabResult
+
+    participant = factory.SubFactory(ParticipantFactory)
+    analyte = "CREAT"
+    value = Decimal("0.9")
+    unit = "mg/dL"
+    standard_value = Decimal("0.9")
+    collected_at = factory.LazyFunction(timezone.now)

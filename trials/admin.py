@@ -1,0 +1,305 @@
+"""The admin for study coordinators: trial set-up, scoped by membership.
+
+Who may do what here comes from the Membership roles, not from Django's model permissions:
+a study coordinator configures the trials they coordinate; clinical records are read-only
+in the admin (data entry goes through the site pages with a reason for change); only
+unblinded users see allocations.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+
+from trials.audit import history_for
+from trials.choices import Assessment, Role
+from trials.models import (
+    Arm,
+    Membership,
+    ReferenceRange,
+    Site,
+    Trial,
+    TrialSite,
+    VisitDefinition,
+)
+
+admin.site.site_header = "L-serine EDC administration"
+admin.site.site_title = "EDC admin"
+admin.site.index_title = "Trial configuration"
+
+
+def is_study_coordinator(user) -> bool:
+    if not (user.is_active and user.is_staff):
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user_id=user.pk, role=Role.STUDY_COORDINATOR).exists()
+    )
+
+
+class AuditHistoryMixin:
+    """Replaces the admin's "History" page by the audit trail of the record."""
+
+    object_history_template = "admin/audit_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Audit trail: {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": self.opts,
+            "history": history_for(obj),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+
+class TrialConfigAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    """Configuration rows that belong to a trial: editable by its study coordinators."""
+
+    trial_path = "trial"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        trials = Trial.objects.configurable_by(request.user)
+        return qs.filter(**{f"{self.trial_path}__in": trials}).distinct()
+
+    def has_module_permission(self, request):
+        return is_study_coordinator(request.user)
+
+    def _allowed(self, request, obj):
+        if not is_study_coordinator(request.user):
+            return False
+        if obj is None:
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request):
+        return is_study_coordinator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "trial":
+            kwargs["queryset"] = Trial.objects.configurable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AssessmentsField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class VisitDefinitionForm(forms.ModelForm):
+    assessments = AssessmentsField(
+        choices=Assessment.choices, required=False, help_text="Case report forms due at the visit."
+    )
+
+    class Meta:
+        model = VisitDefinition
+        fields = [
+            "trial",
+            "order",
+            "code",
+            "name",
+            "day_offset",
+            "window_before",
+            "window_after",
+            "assessments",
+        ]
+
+
+class ArmInline(admin.TabularInline):
+    model = Arm
+    extra = 0
+    fields = [
+        "code",
+        "name",
+        "regimen_type",
+        "dose_mg",
+        "frequency",
+        "dose_mg_per_kg_day",
+        "doses_per_day",
+        "is_placebo",
+        "allocation_ratio",
+    ]
+
+
+class VisitDefinitionInline(admin.TabularInline):
+    model = VisitDefinition
+    form = VisitDefinitionForm
+    extra = 0
+    fields = ["order", "code", "name", "day_offset", "window_before", "window_after", "assessments"]
+
+
+class TrialSiteInline(admin.TabularInline):
+    model = TrialSite
+    extra = 0
+    fields = ["site", "last_subject_seq"]
+    readonly_fields = ["last_subject_seq"]
+    verbose_name = "participating site"
+    verbose_name_plural = "participating sites"
+
+
+@admin.register(Trial)
+class TrialAdmin(TrialConfigAdmin):
+    trial_path = "pk"
+    list_display = ["code", "title", "phase", "blinding", "status", "ctcae_version"]
+    list_filter = ["status", "blinding", "phase"]
+    search_fields = ["code", "title", "indication"]
+    inlines = [TrialSiteInline, ArmInline, VisitDefinitionInline]
+    fieldsets = [
+        (None, {"fields": ["code", "title", "phase", "indication", "status"]}),
+        ("Blinding and grading", {"fields": ["blinding", "ctcae_version"]}),
+    ]
+
+    def get_queryset(self, request):
+        return Trial.objects.configurable_by(request.user)
+
+    def has_add_permission(self, request):
+        # A new protocol is set up by the system administrator; its study coordinators
+        # then configure it.
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Arm)
+class ArmAdmin(TrialConfigAdmin):
+    list_display = ["trial", "code", "name", "regimen_text", "is_placebo", "allocation_ratio"]
+    list_filter = ["trial", "regimen_type", "is_placebo"]
+    search_fields = ["code", "name", "trial__code"]
+
+
+@admin.register(VisitDefinition)
+class VisitDefinitionAdmin(TrialConfigAdmin):
+    form = VisitDefinitionForm
+    list_display = ["trial", "order", "code", "name", "day_offset", "window_before", "window_after"]
+    list_filter = ["trial"]
+    search_fields = ["code", "name", "trial__code"]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "trial", "site", "role"]
+        help_texts = {"role": "What the person does in this trial; one row per role and site."}
+
+
+@admin.register(Membership)
+class MembershipAdmin(TrialConfigAdmin):
+    form = MembershipForm
+    list_display = ["user", "trial", "site", "role"]
+    list_filter = ["trial", "role", "site"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "trial__code"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "trial", "site"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            # Blinding: only the system administrator grants the unblinded role; a study
+            # coordinator could otherwise unblind themselves.
+            kwargs["choices"] = [c for c in Role.choices if c[0] != Role.UNBLINDED]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.role == Role.UNBLINDED and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.role == Role.UNBLINDED and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class SiteConfigAdmin(TrialConfigAdmin):
+    """Sites are shared between trials: visible when taking part in a configured trial,
+    or in none yet (just added)."""
+
+    site_path = "pk"
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        trials = Trial.objects.configurable_by(request.user)
+        sites = Site.objects.filter(trial_sites__trial__in=trials) | Site.objects.filter(
+            trial_sites__isnull=True
+        )
+        return qs.filter(**{f"{self.site_path}__in": sites.values("pk")})
+
+
+@admin.register(Site)
+class SiteAdmin(SiteConfigAdmin):
+    list_display = ["number", "name", "principal_investigator"]
+    search_fields = ["number", "name", "principal_investigator"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferenceRange)
+class ReferenceRangeAdmin(SiteConfigAdmin):
+    site_path = "site"
+    list_display = ["site", "analyte", "sex", "age_from", "age_to", "low", "high", "unit"]
+    list_filter = ["site", "analyte", "sex"]
+    search_fields = ["site__number", "site__name", "analyte"]
+    list_select_related = ["site"]
+    fieldsets = [
+        (None, {"fields": ["site", "analyte", "unit"]}),
+        ("Applies to", {"fields": ["sex", ("age_from", "age_to")]}),
+        ("Range as the site lab reports it", {"fields": [("low", "high")]}),
+    ]
+
+
+# --- Users: study coordinators add accounts and give them roles; only the system
+# administrator changes an existing account (a study coordinator resetting the
+# pharmacist's password could otherwise read allocations).
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class EdcUserAdmin(UserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_filter = ["is_active", "is_staff"]
+
+    def has_module_permission(self, request):
+        return is_study_coordinator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_study_coordinator(request.user)
+
+    def has_add_permission(self, request):
+        return is_study_coordinator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return [(None, {"fields": ["username", "first_name", "last_name", "email", "is_active"]})]

@@ -1,0 +1,90 @@
+from django.db import models
+
+
+class Phase(models.TextChoices):
+    PHASE_1 = "1", "Phase I"
+    PHASE_1_2 = "1/2", "Phase I/II"
+    PHASE_2 = "2", "Phase II"
+    PHASE_2A = "2a", "Phase IIa"
+    PHASE_3 = "3", "Phase III"
+
+
+class Blinding(models.TextChoices):
+    OPEN = "open", "Open label"
+    SINGLE = "single", "Single blind"
+    DOUBLE = "double", "Double blind"
+
+
+class TrialStatus(models.TextChoices):
+    SETUP = "setup", "In set-up"
+    RECRUITING = "recruiting", "Recruiting"
+    ACTIVE = "active", "Active, not recruiting"
+    CLOSED = "closed", "Closed"
+
+
+class Frequency(models.TextChoices):
+    """CDISC EXDOSFRQ terms for the administrations a day."""
+
+    QD = "QD", "Once daily"
+    BID = "BID", "Twice daily"
+    TID = "TID", "Three times daily"
+    QID = "QID", "Four times daily"
+
+    @property
+    def per_day(self) -> int:
+        return {"QD": 1, "BID": 2, "TID": 3, "QID": 4}[self.value]
+
+
+class RegimenType(models.TextChoices):
+    FIXED = "fixed", "Fixed dose per administration"
+    WEIGHT_BASED = "weight", "Weight-based (mg/kg/day)"
+
+
+class Role(models.TextChoices):
+    SITE_COORDINATOR = "site_coordinator", "Site coordinator"
+    INVESTIGATOR = "investigator", "Investigator"
+    MONITOR = "monitor", "Monitor (CRA)"
+    DATA_MANAGER = "data_manager", "Data manager"
+    UNBLINDED = "unblinded", "Unblinded pharmacist / statistician"
+    STUDY_COORDINATOR = "study_coordinator", "Study coordinator"
+
+
+# Roles whose scope is one site; the others may be given all sites of the trial.
+SITE_ROLES = {Role.SITE_COORDINATOR, Role.INVESTIGATOR}
+
+
+class Assessment(models.TextChoices):
+    """What a visit definition says is due at the visit."""
+
+    VITALS = "vitals", "Vital signs and weight"
+    LABS = "labs", "Safety labs"
+    AE_REVIEW = "ae_review", "Adverse event review"
+    DOSING = "dosing", "Study drug exposure"
+    ALSFRS_R = "alsfrs_r", "ALSFRS-R"
+    FVC = "fvc", "FVC"
+    PK = "pk", "Pharmacokinetic samples"
+    GENOTYPE = "genotype", "Genotype"
+    END_OF_STUDY = "end_of_study", "End of study"
+
+
+class Sex(models.TextChoices):
+    """CDISC SEX."""
+
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class SexScope(models.TextChoices):
+    """A reference range applies to one sex or to both."""
+
+    BOTH = "B", "Both"
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class Analyte(models.TextChoices):
+    """CDISC LBTESTCD for the analytes the app knows today (renal panel)."""
+
+    CREAT = "CREAT", "Creatinine"
+    BUN = "BUN", "Blood urea nitrogen"
+    UREA = "UREA", "Urea"

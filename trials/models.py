@@ -1,0 +1,396 @@
+"""Trial configuration: trials, sites, arms, the visit schedule, who holds which role."""
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from trials.audit import audit_trackers
+from trials.choices import (
+    SITE_ROLES,
+    Analyte,
+    Assessment,
+    Blinding,
+    Frequency,
+    Phase,
+    RegimenType,
+    Role,
+    SexScope,
+    TrialStatus,
+)
+
+
+def site_scope(user, trial: str = "trial", site: str = "site") -> Exists:
+    """The one scoping rule for clinical data (DESIGN.md, "Who uses it").
+
+    A row is in a user's scope when the user holds a membership of the row's trial that
+    covers the row's site: a membership for that site, or one for all sites (site null).
+    `trial` and `site` are the lookups from the scoped row to its trial and site.
+    """
+    return Exists(
+        Membership.objects.filter(user_id=user.pk, trial=OuterRef(trial)).filter(
+            Q(site__isnull=True) | Q(site=OuterRef(site))
+        )
+    )
+
+
+class TrialQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Trials in which the user holds any role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Exists(Membership.objects.filter(user_id=user.pk, trial=OuterRef("pk"))))
+
+    def configurable_by(self, user):
+        """Trials the user may configure in the admin (study coordinator role)."""
+        if user.is_superuser:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Exists(
+                Membership.objects.filter(
+                    user_id=user.pk, trial=OuterRef("pk"), role=Role.STUDY_COORDINATOR
+                )
+            )
+        )
+
+    def unblinded_for(self, user):
+        """Trials whose allocations the user may see: open-label, or the unblinded role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(blinding=Blinding.OPEN)
+            | Exists(
+                Membership.objects.filter(
+                    user_id=user.pk, trial=OuterRef("pk"), role=Role.UNBLINDED
+                )
+            )
+        )
+
+
+@pghistory.track(*audit_trackers())
+class Trial(models.Model):
+    code = models.SlugField(
+        "trial code", max_length=40, unique=True, help_text="Short protocol code, e.g. LSER-ALS-01."
+    )
+    title = models.CharField(max_length=200)
+    phase = models.CharField(max_length=4, choices=Phase.choices)
+    indication = models.CharField(max_length=200)
+    blinding = models.CharField(
+        max_length=6,
+        choices=Blinding.choices,
+        default=Blinding.DOUBLE,
+        help_text="In a blinded trial only unblinded users see a participant's arm.",
+    )
+    status = models.CharField(max_length=12, choices=TrialStatus.choices, default=TrialStatus.SETUP)
+    ctcae_version = models.CharField(
+        "CTCAE version",
+        max_length=8,
+        default="5.0",
+        help_text="Version used for toxicity grades; stored next to every grade.",
+    )
+    sites = models.ManyToManyField("Site", through="TrialSite", related_name="trials")
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_blinded(self) -> bool:
+        return self.blinding != Blinding.OPEN
+
+
+@pghistory.track(*audit_trackers())
+class Site(models.Model):
+    number = models.CharField(
+        max_length=3,
+        unique=True,
+        help_text='Two or three digits, e.g. "01"; it starts every subject number.',
+        # digits only, so that "<site>-<NNN>" subject numbers stay unambiguous
+        validators=[RegexValidator(r"^[0-9]{2,3}$", "Use two or three digits, e.g. 01.")],
+    )
+    name = models.CharField(max_length=200)
+    principal_investigator = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{2,3}$"), name="site_number_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+@pghistory.track(*audit_trackers())
+class TrialSite(models.Model):
+    """A site taking part in a trial; holds the counter behind its subject numbers."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="trial_sites")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="trial_sites")
+    last_subject_seq = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The last subject number issued at this site."
+    )
+
+    class Meta:
+        ordering = ["trial", "site"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "site"], name="trialsite_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial} / site {self.site.number}"
+
+
+@pghistory.track(*audit_trackers())
+class Arm(models.Model):
+    """A treatment arm and its regimen: a fixed dose per administration, or mg/kg/day."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="arms")
+    code = models.CharField(
+        max_length=20, help_text="CDISC ARMCD, e.g. LS15; seen by unblinded users only."
+    )
+    name = models.CharField(max_length=200, help_text="CDISC ARM, e.g. L-serine 15 g BID.")
+    regimen_type = models.CharField(
+        max_length=6, choices=RegimenType.choices, default=RegimenType.FIXED
+    )
+    dose_mg = models.DecimalField(
+        "dose per administration (mg)",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Fixed regimen only: e.g. 15000 for 15 g.",
+    )
+    frequency = models.CharField(
+        max_length=3,
+        choices=Frequency.choices,
+        blank=True,
+        help_text="Fixed regimen only: administrations a day.",
+    )
+    dose_mg_per_kg_day = models.DecimalField(
+        "dose (mg/kg/day)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Weight-based regimen only: e.g. 400.",
+    )
+    doses_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weight-based regimen only: the daily dose split into N."
+    )
+    is_placebo = models.BooleanField("placebo", default=False)
+    allocation_ratio = models.PositiveSmallIntegerField(
+        default=1, help_text="Relative weight in the randomization list (1 for equal arms)."
+    )
+
+    class Meta:
+        ordering = ["trial", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "code"], name="arm_code_unique_per_trial"),
+            models.CheckConstraint(
+                name="arm_regimen_complete",
+                condition=(
+                    Q(
+                        regimen_type=RegimenType.FIXED,
+                        dose_mg__gt=0,
+                        frequency__in=Frequency.values,
+                        dose_mg_per_kg_day__isnull=True,
+                        doses_per_day__isnull=True,
+                    )
+                    | Q(
+                        regimen_type=RegimenType.WEIGHT_BASED,
+                        dose_mg_per_kg_day__gt=0,
+                        doses_per_day__gte=1,
+                        dose_mg__isnull=True,
+                        frequency="",
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(allocation_ratio__gte=1), name="arm_allocation_ratio_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial.code} {self.code}"
+
+    def clean(self):
+        errors = {}
+        if self.regimen_type == RegimenType.FIXED:
+            if not self.dose_mg:
+                errors["dose_mg"] = "A fixed regimen needs the dose per administration."
+            if not self.frequency:
+                errors["frequency"] = "A fixed regimen needs the frequency."
+            if self.dose_mg_per_kg_day is not None:
+                errors["dose_mg_per_kg_day"] = "Leave empty for a fixed regimen."
+            if self.doses_per_day is not None:
+                errors["doses_per_day"] = "Leave empty for a fixed regimen."
+        else:
+            if not self.dose_mg_per_kg_day:
+                errors["dose_mg_per_kg_day"] = "A weight-based regimen needs mg/kg/day."
+            if not self.doses_per_day:
+                errors["doses_per_day"] = "A weight-based regimen needs the doses a day."
+            if self.dose_mg is not None:
+                errors["dose_mg"] = "Leave empty for a weight-based regimen."
+            if self.frequency:
+                errors["frequency"] = "Leave empty for a weight-based regimen."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def regimen_text(self) -> str:
+        """The regimen in words, e.g. "15 g BID" or "400 mg/kg/day in 3 doses"."""
+        if self.regimen_type == RegimenType.FIXED:
+            grams = self.dose_mg / 1000
+            amount = f"{grams.normalize():f} g" if self.dose_mg >= 100 else f"{self.dose_mg} mg"
+            return f"{amount} {self.frequency}"
+        return f"{self.dose_mg_per_kg_day.normalize():f} mg/kg/day in {self.doses_per_day} doses"
+
+
+@pghistory.track(*audit_trackers())
+class VisitDefinition(models.Model):
+    """A scheduled visit: its day from baseline, its window and what is due at it."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="visit_definitions")
+    code = models.CharField(max_length=20, help_text="Short code, e.g. M1.")
+    name = models.CharField(max_length=100, help_text="As shown to sites, e.g. Month 1.")
+    order = models.PositiveSmallIntegerField(help_text="Position in the schedule.")
+    day_offset = models.IntegerField(
+        "day from baseline", help_text="Target day relative to baseline (day 0); negative before."
+    )
+    window_before = models.PositiveSmallIntegerField(
+        "window before (days)", default=0, help_text="Days before the target still in window."
+    )
+    window_after = models.PositiveSmallIntegerField(
+        "window after (days)", default=0, help_text="Days after the target still in window."
+    )
+    assessments = ArrayField(
+        models.CharField(max_length=20, choices=Assessment.choices),
+        default=list,
+        blank=True,
+        help_text="The case report forms due at this visit.",
+    )
+
+    class Meta:
+        ordering = ["trial", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "code"], name="visitdef_code_unique"),
+            models.UniqueConstraint(fields=["trial", "order"], name="visitdef_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial.code} {self.name}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Memberships the user may see: their own, and all in trials they configure."""
+        if user.is_superuser:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user_id=user.pk) | Q(trial__in=Trial.objects.configurable_by(user)))
+
+
+@pghistory.track(*audit_trackers())
+class Membership(models.Model):
+    """A person's role in a trial, at one site or (site empty) at all the trial's sites."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="memberships")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="Empty means all sites of the trial (monitors, data managers, trial roles).",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trial", "user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "trial", "site", "role"],
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in SITE_ROLES]) | Q(site__isnull=False),
+                name="membership_site_role_has_site",
+                violation_error_message="Site coordinators and investigators need a site.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"site {self.site.number}" if self.site_id else "all sites"
+        return f"{self.user} - {self.get_role_display()} - {self.trial} ({where})"
+
+    def clean(self):
+        if (
+            self.site_id
+            and self.trial_id
+            and not TrialSite.objects.filter(trial_id=self.trial_id, site_id=self.site_id).exists()
+        ):
+            raise ValidationError({"site": "This site does not take part in this trial."})
+        if self.role in SITE_ROLES and not self.site_id:
+            raise ValidationError({"site": "Site coordinators and investigators need a site."})
+
+
+@pghistory.track(*audit_trackers())
+class ReferenceRange(models.Model):
+    """A site laboratory's normal range for an analyte, by sex and age band."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="reference_ranges")
+    analyte = models.CharField(max_length=10, choices=Analyte.choices)
+    sex = models.CharField(max_length=1, choices=SexScope.choices, default=SexScope.BOTH)
+    age_from = models.PositiveSmallIntegerField(
+        "age from (years)", default=18, help_text="First age of the band, inclusive."
+    )
+    age_to = models.PositiveSmallIntegerField(
+        "age to (years)", default=120, help_text="Last age of the band, exclusive."
+    )
+    low = models.DecimalField("lower limit", max_digits=10, decimal_places=3)
+    high = models.DecimalField("upper limit", max_digits=10, decimal_places=3)
+    unit = models.CharField(max_length=20, help_text='As the lab reports it, e.g. "mg/dL".')
+
+    class Meta:
+        ordering = ["site", "analyte", "sex", "age_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low__gte=0) & Q(high__gt=models.F("low")),
+                name="refrange_low_below_high",
+                violation_error_message="The upper limit must be above the lower limit.",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_to__gt=models.F("age_from")),
+                name="refrange_age_band_ordered",
+                violation_error_message="The age band must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.site.number} {self.analyte} {self.get_sex_display()} "
+            f"{self.age_from}-{self.age_to} y: {self.low}-{self.high} {self.unit}"
+        )
