@@ -9,7 +9,7 @@ from django.contrib import admin
 from participants.models import Allocation, Participant, Visit
 from trials.admin import AuditHistoryMixin, is_study_coordinator
 from trials.choices import Role
-from trials.models import Membership
+from trials.models import Arm, Trial, roles_held
 
 
 class ClinicalReadOnlyAdmin(AuditHistoryMixin, admin.ModelAdmin):
@@ -68,11 +68,15 @@ class VisitAdmin(ClinicalReadOnlyAdmin):
 
 
 def is_unblinded(user) -> bool:
-    return (
-        user.is_active
-        and user.is_staff
-        and Membership.objects.filter(user_id=user.pk, role=Role.UNBLINDED).exists()
-    )
+    return user.is_active and user.is_staff and Role.UNBLINDED in roles_held(user)
+
+
+class ArmListFilter(admin.RelatedFieldListFilter):
+    """Arms with their trial in one query (an arm's name includes its trial's code)."""
+
+    def field_choices(self, field, request, model_admin):
+        arms = Arm.objects.filter(trial__in=Trial.objects.unblinded_for(request.user))
+        return [(arm.pk, str(arm)) for arm in arms.select_related("trial")]
 
 
 @admin.register(Allocation)
@@ -80,7 +84,7 @@ class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Visible to unblinded users only (DESIGN.md rule 4), for their trials."""
 
     list_display = ["participant", "randomization_number", "arm", "allocated_at", "allocated_by"]
-    list_filter = ["participant__trial", "arm"]
+    list_filter = ["participant__trial", ("arm", ArmListFilter)]
     search_fields = ["participant__subject_number", "randomization_number"]
     list_select_related = ["participant", "arm", "allocated_by"]
 

@@ -29,7 +29,6 @@ def participant_register(
     """
     trial_site = TrialSite.objects.select_for_update().get(trial=trial, site=site)
     trial_site.last_subject_seq += 1
-    trial_site.save(update_fields=["last_subject_seq"])
     participant = Participant(
         trial=trial,
         site=site,
@@ -42,6 +41,7 @@ def participant_register(
     )
     participant.full_clean()
     with audit_reason("Participant registered", user=user):
+        trial_site.save(update_fields=["last_subject_seq"])
         participant.save()
     return participant
 

@@ -25,6 +25,7 @@ from trials.models import (
     Trial,
     TrialSite,
     VisitDefinition,
+    roles_held,
 )
 
 admin.site.site_header = "L-serine EDC administration"
@@ -35,10 +36,7 @@ admin.site.index_title = "Trial configuration"
 def is_study_coordinator(user) -> bool:
     if not (user.is_active and user.is_staff):
         return False
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user_id=user.pk, role=Role.STUDY_COORDINATOR).exists()
-    )
+    return user.is_superuser or Role.STUDY_COORDINATOR in roles_held(user)
 
 
 class AuditHistoryMixin:
@@ -47,8 +45,10 @@ class AuditHistoryMixin:
     object_history_template = "admin/audit_history.html"
 
     def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, unquote(object_id))
-        if obj is None:
+        if obj is None:  # outside the user's scope, or no such record
             raise Http404
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied

@@ -6,10 +6,12 @@ attaches the context those events carry: the user, the request path and client a
 (middleware), and the reason for change (services, through `audit_reason`).
 """
 
+import uuid
 from contextlib import contextmanager
 
 import pghistory
 from django.conf import settings
+from pghistory import runtime as pghistory_runtime
 from pghistory.middleware import HistoryMiddleware
 
 
@@ -38,13 +40,33 @@ class AuditContextMiddleware(HistoryMiddleware):
 def audit_reason(reason: str, *, user=None):
     """Attach a reason for change (and, outside a request, the user) to the events written
     inside the block. 21 CFR 11.10(e): changes must not obscure what was recorded before,
-    and the reason is kept with them."""
+    and the reason is kept with them.
+
+    Inside an enclosing context (a request's, or an outer `audit_reason`) the block gets a
+    context of its own that inherits the enclosing metadata (user, url, ip). pghistory
+    would otherwise merge the reason into the enclosing context, whose one database row
+    all events of the request share and which is rewritten with the latest metadata: every
+    write of the request, before and after the block, would show the last reason and user.
+    """
     context = {"reason": reason}
     if user is not None:
         context["user"] = user.pk
         context["username"] = user.get_username()
-    with pghistory.context(**context):
+    enclosing = getattr(pghistory_runtime._tracker, "value", None)
+    if enclosing is None:
+        with pghistory.context(**context):
+            yield
+        return
+    # pghistory has no public API for a nested context with its own row: swap the
+    # thread's current context (read by the execute hook the enclosing context installed)
+    # for the block, then put the enclosing one back.
+    pghistory_runtime._tracker.value = pghistory_runtime.Context(
+        id=uuid.uuid4(), metadata={**enclosing.metadata, **context}
+    )
+    try:
         yield
+    finally:
+        pghistory_runtime._tracker.value = enclosing
 
 
 def audit_trackers() -> tuple:

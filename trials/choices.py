@@ -50,7 +50,7 @@ class Role(models.TextChoices):
 
 
 # Roles whose scope is one site; the others may be given all sites of the trial.
-SITE_ROLES = {Role.SITE_COORDINATOR, Role.INVESTIGATOR}
+SITE_ROLES = (Role.SITE_COORDINATOR, Role.INVESTIGATOR)
 
 
 class Assessment(models.TextChoices):

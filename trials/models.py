@@ -39,6 +39,20 @@ def site_scope(user, trial: str = "trial", site: str = "site") -> Exists:
     )
 
 
+def roles_held(user) -> frozenset[str]:
+    """The roles a user holds in any trial, read once per user object (one per request):
+    the admin asks for every model on every page."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_edc_roles_held", None)
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.filter(user_id=user.pk).values_list("role", flat=True)
+        )
+        user._edc_roles_held = cached
+    return cached
+
+
 class TrialQuerySet(models.QuerySet):
     def for_user(self, user):
         """Trials in which the user holds any role."""
@@ -206,7 +220,9 @@ class Arm(models.Model):
                 name="arm_regimen_complete",
                 condition=(
                     Q(
+                        # NULL > 0 is NULL, which a CHECK accepts: say "not null" too.
                         regimen_type=RegimenType.FIXED,
+                        dose_mg__isnull=False,
                         dose_mg__gt=0,
                         frequency__in=Frequency.values,
                         dose_mg_per_kg_day__isnull=True,
@@ -214,7 +230,9 @@ class Arm(models.Model):
                     )
                     | Q(
                         regimen_type=RegimenType.WEIGHT_BASED,
+                        dose_mg_per_kg_day__isnull=False,
                         dose_mg_per_kg_day__gt=0,
+                        doses_per_day__isnull=False,
                         doses_per_day__gte=1,
                         dose_mg__isnull=True,
                         frequency="",

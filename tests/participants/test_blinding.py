@@ -1,0 +1,122 @@
+"""Blinding is enforced on the server: no page about a participant shows a blinded user
+the arm (DESIGN.md rule 4). The unblinded pharmacist's view is the positive control."""
+
+import pytest
+from django.urls import reverse
+
+from participants.models import Allocation, Participant, Visit
+from safety.models import AdverseEvent, LabResult
+from trials.models import Arm
+
+pytestmark = pytest.mark.django_db
+
+BLINDED_ROLES = [
+    "coordinator",
+    "investigator",
+    "monitor",
+    "data_manager",
+    "study_coordinator",
+    "other_site_coordinator",
+]
+
+
+def arm_markers():
+    """Every string that would give an allocation away: arm codes and names."""
+    markers = set()
+    for arm in Arm.objects.all():
+        markers.update({f">{arm.code}<", f"Arm {arm.code}", arm.name, arm.regimen_text})
+    return markers
+
+
+def participant_pages(user):
+    """Every page that shows a participant to this user: site pages and admin pages."""
+    participants = Participant.objects.for_user(user)
+    urls = [reverse("trials:home")]
+    urls += [
+        reverse("participants:trial_participants", args=[code])
+        for code in participants.values_list("trial__code", flat=True).distinct()
+    ]
+    for p in participants.select_related("trial"):
+        urls.append(reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number]))
+    if user.is_staff:
+        for model, objects in [
+            ("participants_participant", participants),
+            ("participants_visit", Visit.objects.for_user(user)),
+            ("safety_adverseevent", AdverseEvent.objects.for_user(user)),
+            ("safety_labresult", LabResult.objects.for_user(user)),
+        ]:
+            urls.append(reverse(f"admin:{model}_changelist"))
+            for obj in objects[:3]:
+                urls.append(reverse(f"admin:{model}_change", args=[obj.pk]))
+                urls.append(reverse(f"admin:{model}_history", args=[obj.pk]))
+    return urls
+
+
+@pytest.mark.parametrize("role", BLINDED_ROLES)
+def test_a_blinded_user_never_sees_an_arm_on_a_participant_page(client, request, role):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    markers = arm_markers()
+    pages = participant_pages(user)
+    assert len(pages) > 3
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        leaked = [m for m in markers if m in body]
+        assert leaked == [], f"{role} sees {leaked} at {url}"
+
+
+def test_a_blinded_casebook_shows_randomized_with_number_and_date(client, coordinator):
+    p = Participant.objects.for_user(coordinator).filter(allocation__isnull=False).first()
+    client.force_login(coordinator)
+    body = client.get(
+        reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
+    ).content.decode()
+    assert "Randomized" in body
+    assert p.allocation.randomization_number in body
+    assert f"{p.allocation.allocated_at:%Y-%m-%d}" in body
+
+
+def test_the_unblinded_pharmacist_sees_the_arm(client, unblinded_pharmacist):
+    allocation = Allocation.objects.select_related("participant__trial", "arm").first()
+    client.force_login(unblinded_pharmacist)
+    p = allocation.participant
+    body = client.get(
+        reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
+    ).content.decode()
+    assert allocation.arm.name in body
+    body = client.get(reverse("admin:participants_allocation_changelist")).content.decode()
+    assert str(allocation.arm) in body
+
+
+def test_an_open_label_trial_shows_the_arm_to_everyone_in_scope(client, coordinator):
+    allocation = (
+        Allocation.objects.filter(
+            participant__site__number="01", participant__trial__code="LSER-ALS-01"
+        )
+        .select_related("participant__trial", "arm")
+        .first()
+    )
+    trial = allocation.participant.trial
+    trial.blinding = "open"
+    trial.save()
+    client.force_login(coordinator)
+    p = allocation.participant
+    body = client.get(
+        reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
+    ).content.decode()
+    assert allocation.arm.name in body
+
+
+def test_the_allocation_queryset_is_empty_for_blinded_users(
+    coordinator, monitor, study_coordinator
+):
+    for user in (coordinator, monitor, study_coordinator):
+        assert not Allocation.objects.for_user(user).exists()
+
+
+def test_an_allocation_never_names_its_arm_in_text(unblinded_pharmacist):
+    allocation = Allocation.objects.select_related("arm").first()
+    assert allocation.arm.code not in str(allocation)
+    assert allocation.arm.name not in str(allocation)

@@ -1,0 +1,79 @@
+"""Every page does a bounded number of SQL queries, whatever the amount of data
+(DESIGN.md rule 7): the count is measured, data is multiplied, and the count must not move."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from participants.models import Participant
+from tests.factories import AdverseEventFactory, LabResultFactory, ParticipantFactory, VisitFactory
+from trials.models import Site, Trial
+
+pytestmark = pytest.mark.django_db
+
+
+def _casebook():
+    p = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
+    return reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
+
+
+PAGES = [
+    ("coordinator", lambda: reverse("trials:home")),
+    ("coordinator", lambda: reverse("participants:trial_participants", args=["LSER-ALS-01"])),
+    ("coordinator", _casebook),
+    ("unblinded_pharmacist", _casebook),
+    ("study_coordinator", lambda: reverse("admin:participants_participant_changelist")),
+    ("study_coordinator", lambda: reverse("admin:participants_visit_changelist")),
+    ("study_coordinator", lambda: reverse("admin:safety_adverseevent_changelist")),
+    ("study_coordinator", lambda: reverse("admin:safety_labresult_changelist")),
+    ("study_coordinator", lambda: reverse("admin:trials_membership_changelist")),
+    ("study_coordinator", lambda: reverse("admin:trials_trial_changelist")),
+    (
+        "study_coordinator",
+        lambda: reverse(
+            "admin:participants_participant_history",
+            args=[Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001").pk],
+        ),
+    ),
+    ("unblinded_pharmacist", lambda: reverse("admin:participants_allocation_changelist")),
+]
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _grow():
+    """More participants at site 01, and many more records for 01-001."""
+    trial = Trial.objects.get(code="LSER-ALS-01")
+    site = Site.objects.get(number="01")
+    for n in range(25):
+        p = ParticipantFactory(trial=trial, site=site, subject_number=f"01-{500 + n}")
+        VisitFactory(participant=p)
+    p = Participant.objects.get(trial=trial, subject_number="01-001")
+    for n in range(15):
+        VisitFactory(participant=p, target_date=datetime.date(2026, 3, 1) + datetime.timedelta(n))
+        AdverseEventFactory(participant=p, verbatim_term=f"Event {n}")
+        LabResultFactory(participant=p)
+        p.consent_version = f"v{n}"
+        p.save()  # more audit events for the history page
+
+
+@pytest.mark.parametrize(
+    ("role", "url_for"), PAGES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(PAGES)]
+)
+def test_the_page_does_the_same_number_of_queries_with_more_data(client, request, role, url_for):
+    client.force_login(request.getfixturevalue(role))
+    url = url_for()
+    _count(client, url)  # warm caches (content types, session)
+    before = _count(client, url)
+    _grow()
+    after = _count(client, url)
+    assert after == before, f"{url}: {before} queries, then {after} with more data"
+    assert before <= 25, f"{url}: {before} queries"

@@ -1,0 +1,233 @@
+"""Every view, requested as every role, another site's coordinator, an outsider and an
+anonymous visitor. One table of expected outcomes; a view added without a row here is
+caught by test_every_url_has_a_row."""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from participants.models import Allocation, Participant
+from trials.models import Membership, Site, Trial
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "coordinator",
+    "investigator",
+    "monitor",
+    "data_manager",
+    "unblinded_pharmacist",
+    "study_coordinator",
+    "other_site_coordinator",
+    "outsider",
+    "anonymous",
+]
+
+OK, NOT_FOUND, FORBIDDEN, LOGIN, ADMIN_LOGIN, HOME, NOT_ALLOWED = (
+    "200",
+    "404",
+    "403",
+    "login",
+    "admin-login",
+    "home",
+    "405",
+)
+
+
+def _row(default, **overrides):
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def _site01_participant():
+    return Participant.objects.filter(trial__code="LSER-ALS-01", site__number="01").first()
+
+
+def _site02_participant():
+    return Participant.objects.filter(trial__code="LSER-ALS-01", site__number="02").first()
+
+
+def _casebook(participant):
+    return reverse(
+        "safety:participant_casebook", args=[participant.trial.code, participant.subject_number]
+    )
+
+
+ADMIN_STAFF_ONLY = dict(
+    anonymous=ADMIN_LOGIN,
+    coordinator=ADMIN_LOGIN,
+    investigator=ADMIN_LOGIN,
+    monitor=ADMIN_LOGIN,
+    data_manager=ADMIN_LOGIN,
+    outsider=ADMIN_LOGIN,
+    other_site_coordinator=ADMIN_LOGIN,
+)
+
+# name -> (url builder, expected outcome per role)
+MATRIX = {
+    "trials:home": (lambda: reverse("trials:home"), _row(OK, anonymous=LOGIN)),
+    "participants:trial_participants": (
+        lambda: reverse("participants:trial_participants", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "safety:participant_casebook (site 01)": (
+        lambda: _casebook(_site01_participant()),
+        _row(OK, other_site_coordinator=NOT_FOUND, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "safety:participant_casebook (site 02)": (
+        lambda: _casebook(_site02_participant()),
+        _row(
+            OK, coordinator=NOT_FOUND, investigator=NOT_FOUND, outsider=NOT_FOUND, anonymous=LOGIN
+        ),
+    ),
+    "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
+    "logout": (lambda: reverse("logout"), _row(NOT_ALLOWED)),
+    "admin:index": (lambda: reverse("admin:index"), _row(OK, **ADMIN_STAFF_ONLY)),
+    "admin:trials_trial_changelist": (
+        lambda: reverse("admin:trials_trial_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_trial_change": (
+        lambda: reverse(
+            "admin:trials_trial_change", args=[Trial.objects.get(code="LSER-ALS-01").pk]
+        ),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_site_changelist": (
+        lambda: reverse("admin:trials_site_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_site_history": (
+        lambda: reverse("admin:trials_site_history", args=[Site.objects.get(number="01").pk]),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_membership_changelist": (
+        lambda: reverse("admin:trials_membership_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_membership_add": (
+        lambda: reverse("admin:trials_membership_add"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_arm_changelist": (
+        lambda: reverse("admin:trials_arm_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_visitdefinition_changelist": (
+        lambda: reverse("admin:trials_visitdefinition_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:trials_referencerange_changelist": (
+        lambda: reverse("admin:trials_referencerange_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_participant_changelist": (
+        lambda: reverse("admin:participants_participant_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_participant_change": (
+        lambda: reverse("admin:participants_participant_change", args=[_site01_participant().pk]),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_participant_history": (
+        lambda: reverse("admin:participants_participant_history", args=[_site01_participant().pk]),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_visit_changelist": (
+        lambda: reverse("admin:participants_visit_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:safety_adverseevent_changelist": (
+        lambda: reverse("admin:safety_adverseevent_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:safety_labresult_changelist": (
+        lambda: reverse("admin:safety_labresult_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_allocation_changelist": (
+        lambda: reverse("admin:participants_allocation_changelist"),
+        _row(FORBIDDEN, unblinded_pharmacist=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_allocation_change": (
+        lambda: reverse(
+            "admin:participants_allocation_change",
+            args=[Allocation.objects.filter(participant=_site01_participant()).get().pk],
+        ),
+        _row(FORBIDDEN, unblinded_pharmacist=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:auth_user_changelist": (
+        lambda: reverse("admin:auth_user_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+}
+
+
+def _outcome(response) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+        if location.startswith(reverse("login")):
+            return LOGIN
+        if location == reverse("trials:home"):
+            return HOME
+        return f"302 {location}"
+    return str(response.status_code)
+
+
+@pytest.fixture
+def as_role(client, request):
+    def login(role):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("view", sorted(MATRIX))
+def test_each_role_gets_the_expected_outcome(as_role, role, view):
+    url_for, expected = MATRIX[view]
+    client = as_role(role)
+    assert _outcome(client.get(url_for())) == expected[role], f"{role} GET {view}"
+
+
+def test_every_url_has_a_row():
+    """A new project view must be added to the matrix (admin model pages are checked by
+    model: every admin-registered model of ours has its changelist in the table)."""
+    from django.contrib import admin
+
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                if ns.startswith("admin:"):
+                    continue
+                walk(p.url_patterns, ns)
+            elif p.name:
+                names.add(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns)
+    covered = {key.split(" (")[0] for key in MATRIX}
+    assert names - covered == set()
+    ours = {"trials", "participants", "safety"}
+    for model in admin.site._registry:
+        if model._meta.app_label in ours:
+            assert f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist" in covered
+
+
+def test_logout_by_post_ends_the_session(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert _outcome(client.get(reverse("trials:home"))) == LOGIN
+
+
+def test_a_monitor_of_one_site_only_sees_that_site(client, monitor):
+    Membership.objects.filter(user=monitor, site__number="02").delete()
+    client.force_login(monitor)
+    assert client.get(_casebook(_site02_participant())).status_code == 404
+    body = client.get(reverse("participants:trial_participants", args=["LSER-ALS-01"])).content
+    assert b"01-001" in body and b"02-001" not in body
