@@ -1,6 +1,7 @@
 """The audit trail: every write is an event with who, why, from where, and it cannot be
 changed afterwards."""
 
+import re
 from decimal import Decimal
 
 import pghistory
@@ -268,8 +269,8 @@ def test_it_shows_an_admin_change_field_by_field_on_the_history_page(
     response = client.get(f"/admin/trials/site/{site01.pk}/history/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<td>principal_investigator</td><td>Dr Ana Reyes</td><td>Dr Lena Vogel</td>" in body
-    assert '<td rowspan="1">studycoordinator</td>' in body
+    assert _row_shows(body, "principal_investigator", "Dr Ana Reyes", "Dr Lena Vogel")
+    assert re.search(r"<td[^>]*>studycoordinator</td>", body)
     assert f"{url} 127.0.0.1" in body
     # the seeded insert is there too, with its reason
     assert "Demo data (seed_demo)" in body
@@ -286,7 +287,7 @@ def test_it_shows_a_participants_audit_trail_to_the_study_coordinator_without_th
     assert response.status_code == 200
     body = response.content.decode()
     assert "Audit trail: 01-001" in body
-    assert "<td>subject_number</td><td></td><td>01-001</td>" in body
+    assert _row_shows(body, "subject_number", "", "01-001")
     assert "Participant registered" in body
     # the participant's own trail only: nothing from the allocation (blinding)
     assert "Randomized" not in body
@@ -309,3 +310,9 @@ def test_it_trusts_x_forwarded_for_only_when_configured(settings):
     assert client_ip(request) == "10.1.2.3"
     settings.AUDIT_TRUST_X_FORWARDED_FOR = True
     assert client_ip(request) == "203.0.113.7"
+
+
+def _row_shows(body: str, field: str, old: str, new: str) -> bool:
+    """A history table row with these three cells in a row: field, old value, new value."""
+    cells = [rf"<td[^>]*>\s*{re.escape(text)}\s*</td>\s*" for text in (field, old, new)]
+    return re.search("".join(cells), body) is not None
