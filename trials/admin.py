@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 
-from trials.audit import history_for
+from trials.audit import audit_reason, history_for
 from trials.choices import Assessment, Role
 from trials.models import (
     Arm,
@@ -65,7 +65,57 @@ class AuditHistoryMixin:
         return TemplateResponse(request, self.object_history_template, context)
 
 
-class TrialConfigAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class ReasonForChangeForm(forms.ModelForm):
+    """An admin form that asks why, once the record exists (DESIGN.md rule 2)."""
+
+    reason_for_change = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why you change this record; kept in its audit trail.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not (cleaned.get("reason_for_change") or "").strip():
+            self.add_error("reason_for_change", "Give a reason for this change.")
+        return cleaned
+
+
+class ReasonForChangeAdminMixin:
+    """Shows the reason field on change pages and attaches it to the audit events."""
+
+    form = ReasonForChangeForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "reason_for_change"]})
+            for name, opts in fieldsets
+        ]
+        if obj is not None:
+            fieldsets.append(("Reason for change", {"fields": ["reason_for_change"]}))
+        return fieldsets
+
+    def _reason(self, request, form, change):
+        if change:
+            return form.cleaned_data["reason_for_change"].strip()
+        return f"Created in the admin ({self.opts.verbose_name})"
+
+    def save_model(self, request, obj, form, change):
+        with audit_reason(self._reason(request, form, change), user=request.user):
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with audit_reason(self._reason(request, form, change), user=request.user):
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        with audit_reason(f"Deleted in the admin ({self.opts.verbose_name})", user=request.user):
+            super().delete_model(request, obj)
+
+
+class TrialConfigAdmin(ReasonForChangeAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
     """Configuration rows that belong to a trial: editable by its study coordinators."""
 
     trial_path = "trial"
@@ -107,7 +157,7 @@ class AssessmentsField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class VisitDefinitionForm(forms.ModelForm):
+class VisitDefinitionInlineForm(forms.ModelForm):
     assessments = AssessmentsField(
         choices=Assessment.choices, required=False, help_text="Case report forms due at the visit."
     )
@@ -124,6 +174,10 @@ class VisitDefinitionForm(forms.ModelForm):
             "window_after",
             "assessments",
         ]
+
+
+class VisitDefinitionForm(ReasonForChangeForm, VisitDefinitionInlineForm):
+    """The visit definition's own page: the checkboxes plus a reason for change."""
 
 
 class ArmInline(admin.TabularInline):
@@ -144,7 +198,7 @@ class ArmInline(admin.TabularInline):
 
 class VisitDefinitionInline(admin.TabularInline):
     model = VisitDefinition
-    form = VisitDefinitionForm
+    form = VisitDefinitionInlineForm
     extra = 0
     fields = ["order", "code", "name", "day_offset", "window_before", "window_after", "assessments"]
 
@@ -197,7 +251,7 @@ class VisitDefinitionAdmin(TrialConfigAdmin):
     search_fields = ["code", "name", "trial__code"]
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(ReasonForChangeForm):
     class Meta:
         model = Membership
         fields = ["user", "trial", "site", "role"]

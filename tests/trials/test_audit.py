@@ -238,6 +238,7 @@ def _change_site_in_admin(client, site, principal_investigator):
             "number": site.number,
             "name": site.name,
             "principal_investigator": principal_investigator,
+            "reason_for_change": "PI changed at site initiation visit",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -257,6 +258,7 @@ def test_it_stores_the_user_path_and_client_address_of_a_request(client, study_c
         "username": "studycoordinator",
         "url": url,
         "ip": "127.0.0.1",
+        "reason": "PI changed at site initiation visit",
     }
 
 
@@ -271,6 +273,7 @@ def test_it_shows_an_admin_change_field_by_field_on_the_history_page(
     body = response.content.decode()
     assert _row_shows(body, "principal_investigator", "Dr Ana Reyes", "Dr Lena Vogel")
     assert re.search(r"<td[^>]*>studycoordinator</td>", body)
+    assert "PI changed at site initiation visit" in body
     assert f"{url} 127.0.0.1" in body
     # the seeded insert is there too, with its reason
     assert "Demo data (seed_demo)" in body
@@ -316,3 +319,17 @@ def _row_shows(body: str, field: str, old: str, new: str) -> bool:
     """A history table row with these three cells in a row: field, old value, new value."""
     cells = [rf"<td[^>]*>\s*{re.escape(text)}\s*</td>\s*" for text in (field, old, new)]
     return re.search("".join(cells), body) is not None
+
+
+def test_an_admin_change_without_a_reason_is_refused_and_nothing_is_saved(
+    client, study_coordinator, site01
+):
+    client.force_login(study_coordinator)
+    url = f"/admin/trials/site/{site01.pk}/change/"
+    response = client.post(
+        url, {"number": site01.number, "name": site01.name, "principal_investigator": "Dr X"}
+    )
+    assert response.status_code == 200
+    assert "Give a reason for this change." in response.content.decode()
+    site01.refresh_from_db()
+    assert site01.principal_investigator == "Dr Ana Reyes"
