@@ -37,7 +37,11 @@ class ClinicalReadOnlyAdmin(AuditHistoryMixin, admin.ModelAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(ClinicalReadOnlyAdmin):
     list_display = ["subject_number", "trial", "site", "status", "sex", "consent_date"]
-    list_filter = ["trial", "site", "status"]
+    list_filter = [
+        ("trial", admin.RelatedOnlyFieldListFilter),
+        ("site", admin.RelatedOnlyFieldListFilter),
+        "status",
+    ]
     search_fields = ["subject_number"]
     list_select_related = ["trial", "site"]
     # No allocation here, not even the randomization number's arm: this page is seen by
@@ -62,7 +66,11 @@ class ParticipantAdmin(ClinicalReadOnlyAdmin):
 @admin.register(Visit)
 class VisitAdmin(ClinicalReadOnlyAdmin):
     list_display = ["participant", "name", "target_date", "actual_date", "status"]
-    list_filter = ["participant__trial", "participant__site", "status"]
+    list_filter = [
+        ("participant__trial", admin.RelatedOnlyFieldListFilter),
+        ("participant__site", admin.RelatedOnlyFieldListFilter),
+        "status",
+    ]
     search_fields = ["participant__subject_number"]
     list_select_related = ["participant", "definition"]
 
@@ -84,7 +92,7 @@ class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Visible to unblinded users only (DESIGN.md rule 4), for their trials."""
 
     list_display = ["participant", "randomization_number", "arm", "allocated_at", "allocated_by"]
-    list_filter = ["participant__trial", ("arm", ArmListFilter)]
+    list_filter = [("participant__trial", admin.RelatedOnlyFieldListFilter), ("arm", ArmListFilter)]
     search_fields = ["participant__subject_number", "randomization_number"]
     list_select_related = ["participant", "arm", "allocated_by"]
 

@@ -15,7 +15,13 @@ class AdverseEventAdmin(ClinicalReadOnlyAdmin):
         "ctcae_grade",
         "serious",
     ]
-    list_filter = ["participant__trial", "participant__site", "serious", "ctcae_grade", "ongoing"]
+    list_filter = [
+        ("participant__trial", admin.RelatedOnlyFieldListFilter),
+        ("participant__site", admin.RelatedOnlyFieldListFilter),
+        "serious",
+        "ctcae_grade",
+        "ongoing",
+    ]
     search_fields = ["participant__subject_number", "verbatim_term", "pt_name"]
     list_select_related = ["participant"]
 
@@ -31,6 +37,11 @@ class LabResultAdmin(ClinicalReadOnlyAdmin):
         "flag",
         "collected_at",
     ]
-    list_filter = ["participant__trial", "participant__site", "analyte", "flag"]
+    list_filter = [
+        ("participant__trial", admin.RelatedOnlyFieldListFilter),
+        ("participant__site", admin.RelatedOnlyFieldListFilter),
+        "analyte",
+        "flag",
+    ]
     search_fields = ["participant__subject_number"]
     list_select_related = ["participant"]

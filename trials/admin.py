@@ -180,7 +180,28 @@ class VisitDefinitionForm(ReasonForChangeForm, VisitDefinitionInlineForm):
     """The visit definition's own page: the checkboxes plus a reason for change."""
 
 
-class ArmInline(admin.TabularInline):
+class TrialInlineMixin:
+    """Inlines of a trial: allowed to those who may configure the trial (the parent)."""
+
+    def _allowed(self, request, obj):
+        if not is_study_coordinator(request.user):
+            return False
+        return obj is None or Trial.objects.configurable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+
+class ArmInline(TrialInlineMixin, admin.TabularInline):
     model = Arm
     extra = 0
     fields = [
@@ -196,14 +217,14 @@ class ArmInline(admin.TabularInline):
     ]
 
 
-class VisitDefinitionInline(admin.TabularInline):
+class VisitDefinitionInline(TrialInlineMixin, admin.TabularInline):
     model = VisitDefinition
     form = VisitDefinitionInlineForm
     extra = 0
     fields = ["order", "code", "name", "day_offset", "window_before", "window_after", "assessments"]
 
 
-class TrialSiteInline(admin.TabularInline):
+class TrialSiteInline(TrialInlineMixin, admin.TabularInline):
     model = TrialSite
     extra = 0
     fields = ["site", "last_subject_seq"]
@@ -239,7 +260,7 @@ class TrialAdmin(TrialConfigAdmin):
 @admin.register(Arm)
 class ArmAdmin(TrialConfigAdmin):
     list_display = ["trial", "code", "name", "regimen_text", "is_placebo", "allocation_ratio"]
-    list_filter = ["trial", "regimen_type", "is_placebo"]
+    list_filter = [("trial", admin.RelatedOnlyFieldListFilter), "regimen_type", "is_placebo"]
     search_fields = ["code", "name", "trial__code"]
 
 
@@ -247,7 +268,7 @@ class ArmAdmin(TrialConfigAdmin):
 class VisitDefinitionAdmin(TrialConfigAdmin):
     form = VisitDefinitionForm
     list_display = ["trial", "order", "code", "name", "day_offset", "window_before", "window_after"]
-    list_filter = ["trial"]
+    list_filter = [("trial", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name", "trial__code"]
 
 
@@ -262,7 +283,11 @@ class MembershipForm(ReasonForChangeForm):
 class MembershipAdmin(TrialConfigAdmin):
     form = MembershipForm
     list_display = ["user", "trial", "site", "role"]
-    list_filter = ["trial", "role", "site"]
+    list_filter = [
+        ("trial", admin.RelatedOnlyFieldListFilter),
+        "role",
+        ("site", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["user__username", "user__first_name", "user__last_name", "trial__code"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "trial", "site"]
@@ -315,7 +340,7 @@ class SiteAdmin(SiteConfigAdmin):
 class ReferenceRangeAdmin(SiteConfigAdmin):
     site_path = "site"
     list_display = ["site", "analyte", "sex", "age_from", "age_to", "low", "high", "unit"]
-    list_filter = ["site", "analyte", "sex"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "analyte", "sex"]
     search_fields = ["site__number", "site__name", "analyte"]
     list_select_related = ["site"]
     fieldsets = [
