@@ -162,6 +162,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- Audit trail (django-pghistory) -------------------------------------------------------
 # Event tables refuse UPDATE and DELETE (a pgtrigger Protect trigger on every event model).
 PGHISTORY_APPEND_ONLY = True
+# The time of the change itself, not of the start of its transaction (21 CFR 11.10(e):
+# time-stamped audit trails).
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # --- Internationalisation ----------------------------------------------------------------

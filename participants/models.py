@@ -48,7 +48,7 @@ class Participant(ClinicalRecord):
     subject_number = models.CharField(
         max_length=12,
         editable=False,
-        help_text='Assigned by the system as "<site number>-<NNN>", e.g. 01-003.',
+        help_text="Assigned by the system: the site number, a dash, a serial, e.g. 01-003.",
     )
     sex = models.CharField("sex", max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField("date of birth")

@@ -333,3 +333,19 @@ def test_an_admin_change_without_a_reason_is_refused_and_nothing_is_saved(
     assert "Give a reason for this change." in response.content.decode()
     site01.refresh_from_db()
     assert site01.principal_investigator == "Dr Ana Reyes"
+
+
+def test_each_event_is_stamped_with_the_time_of_its_own_change(site01_participant, coordinator):
+    from django.db import transaction as tx
+
+    with tx.atomic(), audit_reason("two edits in one transaction", user=coordinator):
+        site01_participant.consent_version = "A"
+        site01_participant.save()
+        site01_participant.consent_version = "B"
+        site01_participant.save()
+    first, second = (
+        Events.objects.tracks(site01_participant)
+        .filter(pgh_label="update")
+        .order_by("-pgh_id")[:2][::-1]
+    )
+    assert second.pgh_created_at > first.pgh_created_at
