@@ -81,14 +81,20 @@ class Participant(ClinicalRecord):
         return self.subject_number
 
 
-class AllocationQuerySet(models.QuerySet):
+class ParticipantRecordQuerySet(models.QuerySet):
+    """Rows that belong to a participant (visits, AEs, labs): scoped through it."""
+
     def for_user(self, user):
-        """Allocations a user may see: in scope, and in a trial unblinded for the user."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            site_scope(user, "participant__trial", "participant__site"),
-            participant__trial__in=Trial.objects.unblinded_for(user),
+        return self.filter(site_scope(user, "participant__trial", "participant__site"))
+
+
+class AllocationQuerySet(ParticipantRecordQuerySet):
+    def for_user(self, user):
+        """Allocations a user may see: in scope, and in a trial unblinded for the user."""
+        return (
+            super().for_user(user).filter(participant__trial__in=Trial.objects.unblinded_for(user))
         )
 
 
@@ -120,13 +126,6 @@ class Allocation(models.Model):
             raise ValidationError({"arm": "The arm belongs to another trial."})
 
 
-class VisitQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(site_scope(user, "participant__trial", "participant__site"))
-
-
 @pghistory.track(*audit_trackers())
 class Visit(ClinicalRecord):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="visits")
@@ -148,7 +147,7 @@ class Visit(ClinicalRecord):
     )
     missed_reason = models.TextField(blank=True)
 
-    objects = VisitQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "target_date", "actual_date", "pk"]

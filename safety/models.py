@@ -4,19 +4,13 @@ import pghistory
 from django.db import models
 from django.db.models import F, Q
 
-from participants.models import ClinicalRecord, Participant, Visit
+from participants.models import ClinicalRecord, Participant, ParticipantRecordQuerySet, Visit
 from safety.choices import ActionTaken, CtcaeGrade, LabFlag, Outcome, Relationship, Severity
 from trials.audit import audit_trackers
 from trials.choices import Analyte
-from trials.models import site_scope
 
 
-class AdverseEventQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(site_scope(user, "participant__trial", "participant__site"))
-
+class AdverseEventQuerySet(ParticipantRecordQuerySet):
     def serious(self):
         return self.filter(serious=True)
 
@@ -85,13 +79,6 @@ class AdverseEvent(ClinicalRecord):
         return f"{self.participant} {self.verbatim_term} ({self.onset_date:%Y-%m-%d})"
 
 
-class LabResultQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(site_scope(user, "participant__trial", "participant__site"))
-
-
 @pghistory.track(*audit_trackers())
 class LabResult(ClinicalRecord):
     """One analyte result, as reported (LBORRES/LBORRESU) and standardised (LBSTRESN)."""
@@ -114,7 +101,7 @@ class LabResult(ClinicalRecord):
     flag = models.CharField(max_length=6, choices=LabFlag.choices, blank=True)
     collected_at = models.DateTimeField("collection date and time")
 
-    objects = LabResultQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "collected_at", "analyte"]
