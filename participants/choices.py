@@ -1,7 +1,5 @@
 from django.db import models
 
-from trials.choices import Sex  # noqa: F401  (re-exported: participants use CDISC SEX)
-
 
 class ParticipantStatus(models.TextChoices):
     SCREENING = "screening", "Screening"

@@ -61,11 +61,3 @@ class LabFlag(models.TextChoices):
     LOW = "LOW", "Low"
     NORMAL = "NORMAL", "Normal"
     HIGH = "HIGH", "High"
-
-
-class LabUnit(models.TextChoices):
-    """Units as reported (LBORRESU) that the app converts."""
-
-    MG_DL = "mg/dL", "mg/dL"
-    UMOL_L = "umol/L", "µmol/L"
-    MMOL_L = "mmol/L", "mmol/L"

@@ -25,6 +25,7 @@ from trials.models import (
     Trial,
     TrialSite,
     VisitDefinition,
+    configurable_trial_ids,
     roles_held,
 )
 
@@ -97,17 +98,17 @@ class ReasonForChangeAdminMixin:
             fieldsets.append(("Reason for change", {"fields": ["reason_for_change"]}))
         return fieldsets
 
-    def _reason(self, request, form, change):
+    def _reason(self, form, change):
         if change:
             return form.cleaned_data["reason_for_change"].strip()
         return f"Created in the admin ({self.opts.verbose_name})"
 
     def save_model(self, request, obj, form, change):
-        with audit_reason(self._reason(request, form, change), user=request.user):
+        with audit_reason(self._reason(form, change), user=request.user):
             super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        with audit_reason(self._reason(request, form, change), user=request.user):
+        with audit_reason(self._reason(form, change), user=request.user):
             super().save_related(request, form, formsets, change)
 
     def delete_model(self, request, obj):
@@ -186,7 +187,7 @@ class TrialInlineMixin:
     def _allowed(self, request, obj):
         if not is_study_coordinator(request.user):
             return False
-        return obj is None or Trial.objects.configurable_by(request.user).filter(pk=obj.pk).exists()
+        return obj is None or obj.pk in configurable_trial_ids(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, obj)

@@ -30,10 +30,6 @@ class Frequency(models.TextChoices):
     TID = "TID", "Three times daily"
     QID = "QID", "Four times daily"
 
-    @property
-    def per_day(self) -> int:
-        return {"QD": 1, "BID": 2, "TID": 3, "QID": 4}[self.value]
-
 
 class RegimenType(models.TextChoices):
     FIXED = "fixed", "Fixed dose per administration"

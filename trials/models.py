@@ -53,6 +53,16 @@ def roles_held(user) -> frozenset[str]:
     return cached
 
 
+def configurable_trial_ids(user) -> frozenset[int]:
+    """Ids of the trials a user may configure, read once per user object (one per request):
+    every inline of the trial page asks four times."""
+    cached = getattr(user, "_edc_configurable_trial_ids", None)
+    if cached is None:
+        cached = frozenset(Trial.objects.configurable_by(user).values_list("pk", flat=True))
+        user._edc_configurable_trial_ids = cached
+    return cached
+
+
 class TrialQuerySet(models.QuerySet):
     def for_user(self, user):
         """Trials in which the user holds any role."""
@@ -118,10 +128,6 @@ class Trial(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    @property
-    def is_blinded(self) -> bool:
-        return self.blinding != Blinding.OPEN
 
 
 @pghistory.track(*audit_trackers())

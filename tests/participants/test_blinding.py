@@ -28,6 +28,13 @@ def arm_markers():
     return markers
 
 
+def casebook_body(client, participant) -> str:
+    url = reverse(
+        "safety:participant_casebook", args=[participant.trial.code, participant.subject_number]
+    )
+    return client.get(url).content.decode()
+
+
 def participant_pages(user):
     """Every page that shows a participant to this user: site pages and admin pages."""
     participants = Participant.objects.for_user(user)
@@ -70,9 +77,7 @@ def test_a_blinded_user_never_sees_an_arm_on_a_participant_page(client, request,
 def test_a_blinded_casebook_shows_randomized_with_number_and_date(client, coordinator):
     p = Participant.objects.for_user(coordinator).filter(allocation__isnull=False).first()
     client.force_login(coordinator)
-    body = client.get(
-        reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
-    ).content.decode()
+    body = casebook_body(client, p)
     assert "Randomized" in body
     assert p.allocation.randomization_number in body
     assert f"{p.allocation.allocated_at:%Y-%m-%d}" in body
@@ -82,9 +87,7 @@ def test_the_unblinded_pharmacist_sees_the_arm(client, unblinded_pharmacist):
     allocation = Allocation.objects.select_related("participant__trial", "arm").first()
     client.force_login(unblinded_pharmacist)
     p = allocation.participant
-    body = client.get(
-        reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
-    ).content.decode()
+    body = casebook_body(client, p)
     assert allocation.arm.name in body
     body = client.get(reverse("admin:participants_allocation_changelist")).content.decode()
     assert str(allocation.arm) in body
@@ -103,9 +106,7 @@ def test_an_open_label_trial_shows_the_arm_to_everyone_in_scope(client, coordina
     trial.save()
     client.force_login(coordinator)
     p = allocation.participant
-    body = client.get(
-        reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
-    ).content.decode()
+    body = casebook_body(client, p)
     assert allocation.arm.name in body
 
 

@@ -2,20 +2,17 @@
 
 import datetime
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.processes import run_python
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "lserine-demo-2026"
-BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def _login(client, username, password):
@@ -96,10 +93,7 @@ def _settings_with(env: dict) -> dict:
         "'SECURE_HSTS_SECONDS','SECURE_SSL_REDIRECT','SECURE_CONTENT_TYPE_NOSNIFF',"
         "'X_FRAME_OPTIONS','SESSION_COOKIE_AGE','SESSION_SAVE_EVERY_REQUEST']}))"
     )
-    full_env = {**os.environ, **env}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=full_env, cwd=BASE_DIR, capture_output=True, text=True
-    )
+    out = run_python("-c", code, env=env)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -122,14 +116,6 @@ def test_development_cookies_work_over_plain_http():
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env["DEBUG"] = "0"
-    out = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
+    out = run_python("manage.py", "check", env={"DEBUG": "0"}, drop=("SECRET_KEY",))
     assert out.returncode != 0
     assert "Set SECRET_KEY" in out.stderr
