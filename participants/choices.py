@@ -16,3 +16,12 @@ class VisitStatus(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     COMPLETED = "completed", "Completed"
     MISSED = "missed", "Missed"
+
+
+class FormState(models.TextChoices):
+    """A case report form's state at a visit, as the casebook shows it."""
+
+    NOT_STARTED = "not_started", "Not started"
+    INCOMPLETE = "incomplete", "Incomplete"
+    COMPLETE = "complete", "Complete"
+    OVERDUE = "overdue", "Overdue"

@@ -10,15 +10,10 @@ from safety import renal
 from safety.models import AdverseEvent, LabResult
 from trials.audit import audit_reason
 from trials.choices import Analyte
+from trials.eligibility import age_in_years
 from trials.models import ReferenceRange
 
 STANDARD_UNIT = "mg/dL"
-
-
-def age_in_years(date_of_birth: datetime.date, on: datetime.date) -> int:
-    """Completed years of age on a date."""
-    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
-    return on.year - date_of_birth.year - int(before_birthday)
 
 
 def reference_range_for(*, participant: Participant, analyte: str, on: datetime.date):

@@ -6,7 +6,7 @@ app_name = "safety"
 
 urlpatterns = [
     path(
-        "trials/<slug:code>/participants/<str:subject_number>/",
+        "trials/<slug:code>/participants/<int:pk>/",
         views.participant_casebook,
         name="participant_casebook",
     ),

@@ -2,20 +2,24 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
-from participants.models import Allocation, Participant
+from participants.choices import ParticipantStatus
+from participants.form_states import form_slots
+from participants.models import Allocation, Participant, Visit
 from safety.models import AdverseEvent, LabResult
-from trials.models import Trial
+from trials.models import Trial, can_enter_data
 
 
 @login_required
-def participant_casebook(request, code, subject_number):
-    """One participant: header, randomization, visits, adverse events and labs."""
+def participant_casebook(request, code, pk):
+    """One participant: header, randomization, visit timeline with form states, AEs, labs."""
     participant = get_object_or_404(
         Participant.objects.for_user(request.user).in_casebook().select_related("trial", "site"),
         trial__code=code,
-        subject_number=subject_number,
+        pk=pk,
     )
+    today = timezone.localdate()
     unblinded = Trial.objects.unblinded_for(request.user).filter(pk=participant.trial_id).exists()
     allocations = Allocation.objects.filter(participant=participant)
     if unblinded:
@@ -25,12 +29,26 @@ def participant_casebook(request, code, subject_number):
         allocation = allocations.only(
             "id", "participant_id", "randomization_number", "allocated_at"
         ).first()
+    visits = list(
+        Visit.objects.in_casebook()
+        .filter(participant=participant)
+        .select_related("definition")
+        .with_current_status(today)
+    )
+    slots = form_slots(visits, today)
+    can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
     context = {
         "participant": participant,
         "trial": participant.trial,
         "allocation": allocation,
         "show_arm": unblinded,
-        "visits": participant.visits.filter(entered_in_error=False).select_related("definition"),
+        "can_edit": can_edit,
+        "can_enrol": can_edit
+        and participant.status == ParticipantStatus.SCREENING
+        and participant.eligible
+        and participant.consent_date is not None,
+        "timeline": [(visit, slots[visit.pk]) for visit in visits],
+        "eligibility_answers": participant.eligibility_answers.select_related("criterion"),
         "adverse_events": AdverseEvent.objects.filter(
             participant=participant, entered_in_error=False
         ),

@@ -71,6 +71,7 @@ def outsider(db):
 def site01_participant(db):
     return (
         Participant.objects.filter(trial__code="LSER-ALS-01", site__number="01")
+        .exclude(subject_number="")
         .order_by("subject_number")
         .first()
     )
@@ -80,6 +81,7 @@ def site01_participant(db):
 def site02_participant(db):
     return (
         Participant.objects.filter(trial__code="LSER-ALS-01", site__number="02")
+        .exclude(subject_number="")
         .order_by("subject_number")
         .first()
     )

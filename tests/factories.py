@@ -77,9 +77,12 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
     trial = factory.SubFactory(TrialFactory)
     site = factory.SubFactory(SiteFactory)
+    screening_number = factory.Sequence(lambda n: f"S99-{n:03d}")
     subject_number = factory.Sequence(lambda n: f"99-{n:03d}")
     sex = "F"
     date_of_birth = datetime.date(1960, 5, 1)
+    screening_date = datetime.date(2026, 1, 5)
+    eligible = True
     consent_date = datetime.date(2026, 1, 10)
     consent_version = "1.0"
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _casebook():
     p = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
-    return reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number])
+    return reverse("safety:participant_casebook", args=[p.trial.code, p.pk])
 
 
 PAGES = [

@@ -84,3 +84,16 @@ class Analyte(models.TextChoices):
     CREAT = "CREAT", "Creatinine"
     BUN = "BUN", "Blood urea nitrogen"
     UREA = "UREA", "Urea"
+
+
+class CriterionKind(models.TextChoices):
+    """CDISC IECAT."""
+
+    INCLUSION = "INCLUSION", "Inclusion"
+    EXCLUSION = "EXCLUSION", "Exclusion"
+
+
+class AnswerType(models.TextChoices):
+    YES_NO = "yes_no", "Yes / no"
+    NUMBER = "number", "Number"
+    AGE = "age", "Age in years (computed from the date of birth)"

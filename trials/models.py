@@ -14,8 +14,10 @@ from trials.audit import audit_trackers
 from trials.choices import (
     SITE_ROLES,
     Analyte,
+    AnswerType,
     Assessment,
     Blinding,
+    CriterionKind,
     Frequency,
     Phase,
     RegimenType,
@@ -51,6 +53,28 @@ def roles_held(user) -> frozenset[str]:
         )
         user._edc_roles_held = cached
     return cached
+
+
+def roles_at(user, trial_id: int, site_id: int) -> frozenset[str]:
+    """The roles a user holds for one site of one trial (memberships for that site or for
+    all sites), read once per user object and site."""
+    if not user.is_authenticated:
+        return frozenset()
+    cache = user.__dict__.setdefault("_edc_roles_at", {})
+    key = (trial_id, site_id)
+    if key not in cache:
+        cache[key] = frozenset(
+            Membership.objects.filter(user_id=user.pk, trial_id=trial_id)
+            .filter(Q(site__isnull=True) | Q(site_id=site_id))
+            .values_list("role", flat=True)
+        )
+    return cache[key]
+
+
+def can_enter_data(user, trial_id: int, site_id: int) -> bool:
+    """Site coordinators and investigators enter data at their sites (DESIGN.md roles);
+    monitors, data managers and the others read."""
+    return bool(roles_at(user, trial_id, site_id) & set(SITE_ROLES))
 
 
 def configurable_trial_ids(user) -> frozenset[int]:
@@ -162,6 +186,9 @@ class TrialSite(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="trial_sites")
     last_subject_seq = models.PositiveIntegerField(
         default=0, editable=False, help_text="The last subject number issued at this site."
+    )
+    last_screening_seq = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The last screening number issued at this site."
     )
 
     class Meta:
@@ -319,6 +346,72 @@ class VisitDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial.code} {self.name}"
+
+
+@pghistory.track(*audit_trackers())
+class EligibilityCriterion(models.Model):
+    """One inclusion or exclusion criterion of a trial, asked on the screening form.
+
+    A yes/no criterion is met by the answer it names (inclusion: usually yes; exclusion:
+    usually no). A number is met when it lies within the bounds; an age criterion is a
+    number the app computes from the date of birth at the screening date, never typed.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="criteria")
+    kind = models.CharField(max_length=10, choices=CriterionKind.choices)
+    order = models.PositiveSmallIntegerField(help_text="Position on the screening form.")
+    code = models.CharField(max_length=20, help_text="Short code, e.g. IN01 (CDISC IETESTCD).")
+    text = models.CharField(
+        max_length=300, help_text="The question as the site sees it (CDISC IETEST)."
+    )
+    answer_type = models.CharField(max_length=10, choices=AnswerType.choices)
+    required_answer = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Yes/no criteria: the answer that meets the criterion.",
+    )
+    lower = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    lower_inclusive = models.BooleanField(default=True, help_text="Met at the lower bound.")
+    upper = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    upper_inclusive = models.BooleanField(default=True, help_text="Met at the upper bound.")
+    unit = models.CharField(max_length=30, blank=True, help_text='E.g. "% predicted".')
+
+    class Meta:
+        ordering = ["trial", "order"]
+        verbose_name_plural = "eligibility criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(
+                condition=~Q(answer_type=AnswerType.YES_NO) | Q(required_answer__isnull=False),
+                name="criterion_yes_no_has_required_answer",
+                violation_error_message="Say which answer meets a yes/no criterion.",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_type=AnswerType.YES_NO)
+                | Q(lower__isnull=False)
+                | Q(upper__isnull=False),
+                name="criterion_number_has_bound",
+                violation_error_message="A number or age criterion needs a lower or upper bound.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+    def clean(self):
+        if self.answer_type == AnswerType.YES_NO and self.required_answer is None:
+            raise ValidationError({"required_answer": "Say which answer meets the criterion."})
+        if self.answer_type != AnswerType.YES_NO and self.lower is None and self.upper is None:
+            raise ValidationError({"lower": "Give a lower or an upper bound (or both)."})
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValidationError({"upper": "The upper bound is below the lower bound."})
+
+    @property
+    def bounds_text(self) -> str:
+        """The rule in words, e.g. "18 to 85", "at least 60 % predicted", "below 3"."""
+        from trials.eligibility import bounds_text
+
+        return bounds_text(self)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -29,9 +29,7 @@ def arm_markers():
 
 
 def casebook_body(client, participant) -> str:
-    url = reverse(
-        "safety:participant_casebook", args=[participant.trial.code, participant.subject_number]
-    )
+    url = reverse("safety:participant_casebook", args=[participant.trial.code, participant.pk])
     return client.get(url).content.decode()
 
 
@@ -44,7 +42,7 @@ def participant_pages(user):
         for code in participants.values_list("trial__code", flat=True).distinct()
     ]
     for p in participants.select_related("trial"):
-        urls.append(reverse("safety:participant_casebook", args=[p.trial.code, p.subject_number]))
+        urls.append(reverse("safety:participant_casebook", args=[p.trial.code, p.pk]))
     if user.is_staff:
         for model, objects in [
             ("participants_participant", participants),

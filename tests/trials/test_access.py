@@ -46,9 +46,7 @@ def _site02_participant():
 
 
 def _casebook(participant):
-    return reverse(
-        "safety:participant_casebook", args=[participant.trial.code, participant.subject_number]
-    )
+    return reverse("safety:participant_casebook", args=[participant.trial.code, participant.pk])
 
 
 ADMIN_STAFF_ONLY = dict(
@@ -60,6 +58,37 @@ ADMIN_STAFF_ONLY = dict(
     outsider=ADMIN_LOGIN,
     other_site_coordinator=ADMIN_LOGIN,
 )
+
+
+def _p(name, *extra, participant=_site01_participant):
+    def url():
+        p = participant()
+        return reverse(f"participants:{name}", args=[p.trial.code, p.pk, *extra])
+
+    return url
+
+
+def _visit_url(name, *extra, participant=_site01_participant):
+    def url():
+        p = participant()
+        visit = p.visits.get(definition__code="BL")
+        return reverse(f"participants:{name}", args=[p.trial.code, p.pk, visit.pk, *extra])
+
+    return url
+
+
+# Data entry: a site's coordinators and investigators; other roles in scope read (403 on an
+# entry page); out of scope is 404.
+ENTRY = _row(
+    FORBIDDEN,
+    coordinator=OK,
+    investigator=OK,
+    other_site_coordinator=NOT_FOUND,
+    outsider=NOT_FOUND,
+    anonymous=LOGIN,
+)
+POST_ONLY = _row(NOT_ALLOWED, anonymous=LOGIN)
+READ_SITE01 = _row(OK, other_site_coordinator=NOT_FOUND, outsider=NOT_FOUND, anonymous=LOGIN)
 
 # name -> (url builder, expected outcome per role)
 MATRIX = {
@@ -77,6 +106,33 @@ MATRIX = {
         _row(
             OK, coordinator=NOT_FOUND, investigator=NOT_FOUND, outsider=NOT_FOUND, anonymous=LOGIN
         ),
+    ),
+    "participants:site_dashboard": (
+        lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "participants:screening_create": (
+        lambda: reverse("participants:screening_create", args=["LSER-ALS-01"]),
+        _row(
+            FORBIDDEN,
+            coordinator=OK,
+            investigator=OK,
+            other_site_coordinator=OK,
+            outsider=NOT_FOUND,
+            anonymous=LOGIN,
+        ),
+    ),
+    "participants:consent_record": (_p("consent_record"), ENTRY),
+    "participants:enrol": (_p("enrol"), POST_ONLY),
+    "participants:baseline_set": (_p("baseline_set"), ENTRY),
+    "participants:unscheduled_visit_add": (_p("unscheduled_visit_add"), ENTRY),
+    "participants:visit_detail": (_visit_url("visit_detail"), READ_SITE01),
+    "participants:visit_date": (_visit_url("visit_date"), POST_ONLY),
+    "participants:visit_missed": (_visit_url("visit_missed"), POST_ONLY),
+    "participants:crf_edit": (_visit_url("crf_edit", "vitals"), READ_SITE01),
+    "participants:crf_entered_in_error": (
+        _visit_url("crf_entered_in_error", "vitals"),
+        POST_ONLY,
     ),
     "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
     "logout": (lambda: reverse("logout"), _row(NOT_ALLOWED)),

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from participants.models import Allocation, Participant
-from participants.services import participant_register
+from participants.services import participant_consent, participant_enrol, participant_screen
 from safety.models import LabResult
 from tests.factories import (
     AdverseEventFactory,
@@ -193,21 +193,34 @@ def test_it_refuses_a_bulk_update_that_reverses_a_seeded_reference_range(site01)
 # --- Subject numbers ----------------------------------------------------------------------
 
 
+ELIGIBLE = {"IN02": True, "IN03": 1, "IN04": 80, "IN05": 40, "EX01": False}
+
+
 def _register(trial, site, user):
-    return participant_register(
+    """Screen (eligible), consent and enrol: enrolment gives the subject number."""
+    screened = participant_screen(
         trial=trial,
         site=site,
         sex="F",
         date_of_birth=datetime.date(1968, 4, 2),
+        screening_date=datetime.date(2026, 3, 1),
+        answers=ELIGIBLE,
+        user=user,
+    )
+    participant_consent(
+        participant=screened,
         consent_date=datetime.date(2026, 3, 1),
         consent_version="2.1",
         user=user,
     )
+    return participant_enrol(participant=screened, user=user)
 
 
 def test_it_gives_the_next_subject_number_of_the_site_in_sequence(als, site01, coordinator):
     existing = sorted(
-        Participant.objects.filter(trial=als, site=site01).values_list("subject_number", flat=True)
+        Participant.objects.filter(trial=als, site=site01)
+        .exclude(subject_number="")
+        .values_list("subject_number", flat=True)
     )
     assert existing == ["01-001", "01-002", "01-003"]
 
@@ -216,10 +229,10 @@ def test_it_gives_the_next_subject_number_of_the_site_in_sequence(als, site01, c
 
     assert (first.subject_number, second.subject_number) == ("01-004", "01-005")
     assert TrialSite.objects.get(trial=als, site=site01).last_subject_seq == 5
-    registered = history_for(first)[0]
-    assert (registered["action"], registered["reason"], registered["user"]) == (
-        "insert",
-        "Participant registered",
+    enrolled = history_for(first)[-1]
+    assert (enrolled["action"], enrolled["reason"], enrolled["user"]) == (
+        "update",
+        "Enrolled",
         "coordinator01",
     )
 

@@ -12,15 +12,39 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from participants.choices import ParticipantStatus, VisitStatus
+from participants.choices import VisitStatus
 from participants.models import Participant
-from participants.services import participant_allocate, participant_register, visit_schedule_create
+from participants.services import (
+    participant_allocate,
+    participant_consent,
+    participant_enrol,
+    participant_screen,
+    visit_schedule_create,
+)
 from safety.choices import Severity
 from safety.services import adverse_event_report, lab_result_record
 from trials.audit import audit_reason
+from trials.choices import (
+    AnswerType,
+    Blinding,
+    CriterionKind,
+    Frequency,
+    Phase,
+    RegimenType,
+    Role,
+    TrialStatus,
+)
 from trials.choices import Assessment as A
-from trials.choices import Blinding, Frequency, Phase, RegimenType, Role, TrialStatus
-from trials.models import Arm, Membership, ReferenceRange, Site, Trial, TrialSite, VisitDefinition
+from trials.models import (
+    Arm,
+    EligibilityCriterion,
+    Membership,
+    ReferenceRange,
+    Site,
+    Trial,
+    TrialSite,
+    VisitDefinition,
+)
 
 DEMO_PASSWORD = "lserine-demo-2026"  # noqa: S105 - published demo password, DEBUG only
 
@@ -59,6 +83,68 @@ ALS_VISITS = [
     ],
     ("FU", "Follow-up", 210, 7, 7, [A.VITALS, A.LABS, A.AE_REVIEW, A.END_OF_STUDY]),
 ]
+
+# The registry's eligibility for NCT01835782 (../shared/reference/clinical.md s1):
+# code, kind, text, answer type, required answer, lower, lower incl., upper, upper incl., unit
+ALS_CRITERIA = [
+    ("IN01", "INCLUSION", "Age", AnswerType.AGE, None, 18, True, 85, True, "years"),
+    (
+        "IN02",
+        "INCLUSION",
+        "Probable or definite ALS (revised El Escorial criteria)",
+        AnswerType.YES_NO,
+        True,
+        None,
+        True,
+        None,
+        True,
+        "",
+    ),
+    (
+        "IN03",
+        "INCLUSION",
+        "Disease duration since symptom onset",
+        AnswerType.NUMBER,
+        None,
+        None,
+        True,
+        3,
+        False,
+        "years",
+    ),
+    ("IN04", "INCLUSION", "FVC", AnswerType.NUMBER, None, 60, True, None, True, "% predicted"),
+    ("IN05", "INCLUSION", "ALSFRS-R total", AnswerType.NUMBER, None, 25, False, 48, True, ""),
+]
+ALS_ELIGIBLE_ANSWERS = {"IN02": True, "IN03": Decimal("1.5"), "IN04": 82, "IN05": 38}
+
+HSAN1_CRITERIA = [
+    ("IN01", "INCLUSION", "Age", AnswerType.AGE, None, 18, True, 70, True, "years"),
+    (
+        "IN02",
+        "INCLUSION",
+        "HSAN1 confirmed by an SPTLC1 or SPTLC2 mutation",
+        AnswerType.YES_NO,
+        True,
+        None,
+        True,
+        None,
+        True,
+        "",
+    ),
+    (
+        "EX01",
+        "EXCLUSION",
+        "eGFR below 60 mL/min/1.73 m2 at screening",
+        AnswerType.YES_NO,
+        False,
+        None,
+        True,
+        None,
+        True,
+        "",
+    ),
+]
+HSAN1_ELIGIBLE_ANSWERS = {"IN02": True, "EX01": False}
 
 HSAN1_VISITS = [
     ("SCR", "Screening", -14, 14, 13, [A.VITALS, A.LABS, A.GENOTYPE]),
@@ -153,8 +239,27 @@ class Command(BaseCommand):
                 )
         return sites
 
-    def seed_trial(self, *, code, defaults, arms, visits, sites):
+    def seed_trial(self, *, code, defaults, arms, visits, sites, criteria=()):
         trial, _ = Trial.objects.get_or_create(code=code, defaults=defaults)
+        for order, (ccode, kind, text, answer, req, low, low_inc, up, up_inc, unit) in enumerate(
+            criteria, start=1
+        ):
+            EligibilityCriterion.objects.get_or_create(
+                trial=trial,
+                code=ccode,
+                defaults={
+                    "kind": CriterionKind(kind),
+                    "order": order,
+                    "text": text,
+                    "answer_type": answer,
+                    "required_answer": req,
+                    "lower": low,
+                    "lower_inclusive": low_inc,
+                    "upper": up,
+                    "upper_inclusive": up_inc,
+                    "unit": unit,
+                },
+            )
         for site in sites.values():
             TrialSite.objects.get_or_create(trial=trial, site=site)
         for arm in arms:
@@ -196,6 +301,7 @@ class Command(BaseCommand):
             },
             arms=arms,
             visits=ALS_VISITS,
+            criteria=ALS_CRITERIA,
             sites=sites,
         )
 
@@ -228,6 +334,7 @@ class Command(BaseCommand):
             },
             arms=arms,
             visits=HSAN1_VISITS,
+            criteria=HSAN1_CRITERIA,
             sites=sites,
         )
 
@@ -260,16 +367,24 @@ class Command(BaseCommand):
         for n, (site_number, sex, born, days) in enumerate(plan):
             coordinator = coordinator01 if site_number == "01" else coordinator02
             baseline = today - datetime.timedelta(days=days)
-            p = participant_register(
+            p = participant_screen(
                 trial=trial,
                 site=sites[site_number],
                 sex=sex,
                 date_of_birth=datetime.date(born, 3 + n, 10),
+                screening_date=baseline - datetime.timedelta(days=20),
+                answers=ALS_ELIGIBLE_ANSWERS
+                if trial.code == "LSER-ALS-01"
+                else HSAN1_ELIGIBLE_ANSWERS,
+                user=coordinator,
+            )
+            p = participant_consent(
+                participant=p,
                 consent_date=baseline - datetime.timedelta(days=20),
                 consent_version="2.1",
                 user=coordinator,
-                status=ParticipantStatus.ON_TREATMENT,
             )
+            p = participant_enrol(participant=p, user=coordinator)
             participant_allocate(
                 participant=p,
                 arm=arms[n % len(arms)],
@@ -289,6 +404,17 @@ class Command(BaseCommand):
                     visit.status = VisitStatus.COMPLETED
                     visit.save(update_fields=["actual_date", "status", "updated_at"])
             self.seed_safety(p, coordinator, baseline, rising=(n == 0))
+        if trial.code == "LSER-ALS-01":
+            # One screen failure, so the screening log has one: FVC below 60 % predicted.
+            participant_screen(
+                trial=trial,
+                site=sites["01"],
+                sex="F",
+                date_of_birth=datetime.date(1958, 6, 2),
+                screening_date=today - datetime.timedelta(days=30),
+                answers={**ALS_ELIGIBLE_ANSWERS, "IN04": 52},
+                user=coordinator01,
+            )
 
     def seed_safety(self, p, coordinator, baseline, *, rising):
         visits = {

@@ -1,10 +1,12 @@
 """Participants, their allocation and their visits."""
 
+import datetime
+
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 
 from participants.choices import ParticipantStatus, VisitStatus
 from trials.audit import audit_trackers
@@ -45,15 +47,25 @@ class ParticipantQuerySet(models.QuerySet):
 class Participant(ClinicalRecord):
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="participants")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
-    subject_number = models.CharField(
+    screening_number = models.CharField(
         max_length=12,
         editable=False,
-        help_text="Assigned by the system: the site number, a dash, a serial, e.g. 01-003.",
+        help_text="Assigned at screening: S, the site number, a dash, a serial, e.g. S01-004.",
+    )
+    subject_number = models.CharField(
+        max_length=12,
+        blank=True,
+        editable=False,
+        help_text="Assigned at enrolment: the site number, a dash, a serial, e.g. 01-003.",
     )
     sex = models.CharField("sex", max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField("date of birth")
-    consent_date = models.DateField("date informed consent signed")
-    consent_version = models.CharField("consent form version", max_length=40)
+    screening_date = models.DateField("screening date")
+    eligible = models.BooleanField(
+        null=True, editable=False, help_text="Computed from the screening answers."
+    )
+    consent_date = models.DateField("date informed consent signed", null=True, blank=True)
+    consent_version = models.CharField("consent form version", max_length=40, blank=True)
     status = models.CharField(
         max_length=16, choices=ParticipantStatus.choices, default=ParticipantStatus.SCREENING
     )
@@ -65,10 +77,21 @@ class Participant(ClinicalRecord):
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
-        ordering = ["trial", "subject_number"]
+        ordering = ["trial", "screening_number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["trial", "subject_number"], name="participant_subject_number_unique"
+                fields=["trial", "subject_number"],
+                condition=~Q(subject_number=""),
+                name="participant_subject_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["trial", "screening_number"], name="participant_screening_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_number="")
+                | (Q(consent_date__isnull=False) & ~Q(consent_version="")),
+                name="participant_enrolled_has_consent",
+                violation_error_message="A participant is enrolled only after consent.",
             ),
             models.CheckConstraint(
                 condition=Q(consent_date__gte=F("date_of_birth")),
@@ -78,16 +101,45 @@ class Participant(ClinicalRecord):
         ]
 
     def __str__(self) -> str:
-        return self.subject_number
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The subject number once enrolled; the screening number before."""
+        return self.subject_number or self.screening_number
+
+    @property
+    def is_enrolled(self) -> bool:
+        return bool(self.subject_number)
 
 
 class ParticipantRecordQuerySet(models.QuerySet):
-    """Rows that belong to a participant (visits, AEs, labs): scoped through it."""
+    """Rows that belong to a participant (visits, AEs, labs, forms): scoped through it."""
 
     def for_user(self, user):
         if not user.is_authenticated:
             return self.none()
         return self.filter(site_scope(user, "participant__trial", "participant__site"))
+
+    def in_casebook(self):
+        return self.filter(entered_in_error=False)
+
+
+class VisitQuerySet(ParticipantRecordQuerySet):
+    def with_current_status(self, today: datetime.date):
+        """Annotate `current_status`: completed and missed as recorded; otherwise upcoming
+        before the window opens, due inside it, overdue after it closes (in SQL, so that
+        dashboards filter and count on it)."""
+        return self.annotate(
+            current_status=Case(
+                When(status__in=[VisitStatus.COMPLETED, VisitStatus.MISSED], then=F("status")),
+                When(window_end__lt=today, then=Value(VisitStatus.OVERDUE)),
+                When(window_start__lte=today, then=Value(VisitStatus.DUE)),
+                When(window_start__isnull=True, then=Value(VisitStatus.DUE)),
+                default=Value(VisitStatus.UPCOMING),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class AllocationQuerySet(ParticipantRecordQuerySet):
@@ -147,7 +199,7 @@ class Visit(ClinicalRecord):
     )
     missed_reason = models.TextField(blank=True)
 
-    objects = ParticipantRecordQuerySet.as_manager()
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "target_date", "actual_date", "pk"]
@@ -171,6 +223,19 @@ class Visit(ClinicalRecord):
     @property
     def name(self) -> str:
         return self.definition.name if self.definition_id else "Unscheduled"
+
+    def status_on(self, today: datetime.date) -> str:
+        """The visit's status today (the same rule as `with_current_status`)."""
+        current = getattr(self, "current_status", None)
+        if current is not None:
+            return current
+        if self.status in (VisitStatus.COMPLETED, VisitStatus.MISSED):
+            return self.status
+        if self.window_end and self.window_end < today:
+            return VisitStatus.OVERDUE
+        if self.window_start is None or self.window_start <= today:
+            return VisitStatus.DUE
+        return VisitStatus.UPCOMING
 
     @property
     def out_of_window(self) -> bool:

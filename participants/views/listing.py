@@ -1,15 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from participants.models import Participant
-from trials.models import Trial
-
-
-def trial_for(request, code: str) -> Trial:
-    """The trial named in the URL, if the user holds a role in it; otherwise 404."""
-    return get_object_or_404(Trial.objects.for_user(request.user), code=code)
+from participants.views.access import trial_for
+from trials.choices import SITE_ROLES
+from trials.models import Membership
 
 
 @login_required
@@ -22,7 +19,14 @@ def trial_participants(request, code):
         .filter(trial=trial)
         .select_related("site")
         .annotate(last_visit=Max("visits__actual_date", filter=Q(visits__entered_in_error=False)))
-        .order_by("subject_number")
+        .order_by("subject_number", "screening_number")
     )
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
-    return render(request, "participants/trial_participants.html", {"trial": trial, "page": page})
+    can_screen = Membership.objects.filter(
+        user=request.user, trial=trial, role__in=SITE_ROLES
+    ).exists()
+    return render(
+        request,
+        "participants/trial_participants.html",
+        {"trial": trial, "page": page, "can_screen": can_screen},
+    )

@@ -1,0 +1,1 @@
+"""Site pages: the participant listing, screening to enrolment, visits and their forms."""
