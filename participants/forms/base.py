@@ -11,7 +11,7 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from participants.models import Participant, VitalSigns
+from participants.models import Participant
 from trials.choices import AnswerType, Sex
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -273,39 +273,3 @@ class CrfForm(forms.ModelForm):
     def values(self) -> dict:
         """The model fields to save, as cleaned."""
         return {name: self.cleaned_data.get(name) for name in self._meta.fields}
-
-
-class VitalSignsForm(CrfForm):
-    plausible = {
-        "weight_kg": (30, 200),
-        "height_cm": (120, 220),
-        "systolic_bp": (80, 200),
-        "diastolic_bp": (40, 120),
-        "heart_rate": (40, 140),
-        "temperature_c": (35, 39.5),
-    }
-
-    class Meta:
-        model = VitalSigns
-        fields = [
-            "report_date",
-            "weight_kg",
-            "height_cm",
-            "systolic_bp",
-            "diastolic_bp",
-            "heart_rate",
-            "temperature_c",
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        sys_bp, dia_bp = cleaned.get("systolic_bp"), cleaned.get("diastolic_bp")
-        if sys_bp is not None and dia_bp is not None and sys_bp <= dia_bp:
-            self.add_error("diastolic_bp", "Diastolic pressure must be below systolic.")
-        return cleaned
-
-
-# The case report forms by their code in the visit schedule (trials.choices.Assessment).
-CRF_FORMS: dict[str, type[CrfForm]] = {
-    VitalSigns.form_code: VitalSignsForm,
-}
