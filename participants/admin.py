@@ -6,7 +6,7 @@ the admin shows them to study coordinators. Allocations are shown to unblinded u
 
 from django.contrib import admin
 
-from participants.models import Allocation, Participant, Visit
+from participants.models import Allocation, Participant, Visit, VitalSigns
 from trials.admin import AuditHistoryMixin, is_study_coordinator
 from trials.choices import Role
 from trials.models import Arm, Trial, roles_held
@@ -36,22 +36,33 @@ class ClinicalReadOnlyAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ClinicalReadOnlyAdmin):
-    list_display = ["subject_number", "trial", "site", "status", "sex", "consent_date"]
+    list_display = [
+        "screening_number",
+        "subject_number",
+        "trial",
+        "site",
+        "status",
+        "sex",
+        "consent_date",
+    ]
     list_filter = [
         ("trial", admin.RelatedOnlyFieldListFilter),
         ("site", admin.RelatedOnlyFieldListFilter),
         "status",
     ]
-    search_fields = ["subject_number"]
+    search_fields = ["subject_number", "screening_number"]
     list_select_related = ["trial", "site"]
     # No allocation here, not even the randomization number's arm: this page is seen by
     # blinded study coordinators.
     fields = [
         "trial",
         "site",
+        "screening_number",
         "subject_number",
         "sex",
         "date_of_birth",
+        "screening_date",
+        "eligible",
         "consent_date",
         "consent_version",
         "status",
@@ -73,6 +84,14 @@ class VisitAdmin(ClinicalReadOnlyAdmin):
     ]
     search_fields = ["participant__subject_number"]
     list_select_related = ["participant", "definition"]
+
+
+@admin.register(VitalSigns)
+class VitalSignsAdmin(ClinicalReadOnlyAdmin):
+    list_display = ["participant", "visit", "report_date", "weight_kg", "complete"]
+    list_filter = [("participant__trial", admin.RelatedOnlyFieldListFilter), "complete"]
+    search_fields = ["participant__subject_number"]
+    list_select_related = ["participant", "visit__definition"]
 
 
 def is_unblinded(user) -> bool:

@@ -19,6 +19,7 @@ from trials.audit import audit_reason, history_for
 from trials.choices import Assessment, Role
 from trials.models import (
     Arm,
+    EligibilityCriterion,
     Membership,
     ReferenceRange,
     Site,
@@ -228,10 +229,28 @@ class VisitDefinitionInline(TrialInlineMixin, admin.TabularInline):
 class TrialSiteInline(TrialInlineMixin, admin.TabularInline):
     model = TrialSite
     extra = 0
-    fields = ["site", "last_subject_seq"]
-    readonly_fields = ["last_subject_seq"]
+    fields = ["site", "last_screening_seq", "last_subject_seq"]
+    readonly_fields = ["last_screening_seq", "last_subject_seq"]
     verbose_name = "participating site"
     verbose_name_plural = "participating sites"
+
+
+class EligibilityCriterionInline(TrialInlineMixin, admin.TabularInline):
+    model = EligibilityCriterion
+    extra = 0
+    fields = [
+        "order",
+        "code",
+        "kind",
+        "text",
+        "answer_type",
+        "required_answer",
+        "lower",
+        "lower_inclusive",
+        "upper",
+        "upper_inclusive",
+        "unit",
+    ]
 
 
 @admin.register(Trial)
@@ -240,7 +259,7 @@ class TrialAdmin(TrialConfigAdmin):
     list_display = ["code", "title", "phase", "blinding", "status", "ctcae_version"]
     list_filter = ["status", "blinding", "phase"]
     search_fields = ["code", "title", "indication"]
-    inlines = [TrialSiteInline, ArmInline, VisitDefinitionInline]
+    inlines = [TrialSiteInline, ArmInline, VisitDefinitionInline, EligibilityCriterionInline]
     fieldsets = [
         (None, {"fields": ["code", "title", "phase", "indication", "status"]}),
         ("Blinding and grading", {"fields": ["blinding", "ctcae_version"]}),

@@ -199,6 +199,10 @@ MATRIX = {
         lambda: reverse("admin:safety_labresult_changelist"),
         _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
     ),
+    "admin:participants_vitalsigns_changelist": (
+        lambda: reverse("admin:participants_vitalsigns_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
     "admin:participants_allocation_changelist": (
         lambda: reverse("admin:participants_allocation_changelist"),
         _row(FORBIDDEN, unblinded_pharmacist=OK, **ADMIN_STAFF_ONLY),

@@ -2,6 +2,7 @@
 clinical records read-only, and no way for a study coordinator to unblind themselves."""
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from participants.models import Participant
@@ -22,7 +23,9 @@ def form_data(response) -> dict:
             if value is None:
                 continue
             key = form.add_prefix(name)
-            if isinstance(value, list | tuple):
+            if isinstance(field, forms.NullBooleanField):
+                data[key] = "true" if value else "false"
+            elif isinstance(value, list | tuple):
                 data[key] = [str(v) for v in value]
             elif isinstance(value, bool):
                 if value:
