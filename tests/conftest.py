@@ -85,3 +85,60 @@ def site02_participant(db):
         .order_by("subject_number")
         .first()
     )
+
+
+def in_own_connection(fn, *args, **kwargs):
+    """Run `fn` in a thread with its own database connection, so that its writes commit
+    (the test's own connection sits in a transaction rolled back after the test; it still
+    sees what other connections commit, at READ COMMITTED). Returns fn's result."""
+    import threading
+
+    from django.db import connection
+
+    result, errors = [], []
+
+    def run():
+        try:
+            result.append(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return result[0] if result else None
+
+
+@pytest.fixture
+def concurrent_trial(db):
+    """A committed double-blind trial at a new site for tests of concurrent transactions,
+    removed again after the test (the seeded trials are left alone)."""
+    from tests.factories import ArmFactory, SiteFactory, TrialFactory, TrialSiteFactory
+
+    def make():
+        trial = TrialFactory(code="CONCURRENCY-01")
+        site = SiteFactory(number="77")
+        TrialSiteFactory(trial=trial, site=site)
+        ArmFactory(trial=trial, code="A")
+        ArmFactory(trial=trial, code="B")
+        return trial, site
+
+    def remove(trial, site):
+        from participants.models import Allocation, EligibilityAnswer, Participant
+
+        participants = Participant.objects.filter(trial=trial)
+        Allocation.objects.filter(participant__in=participants).delete()
+        EligibilityAnswer.objects.filter(participant__in=participants).delete()
+        participants.delete()
+        trial.trial_sites.all().delete()
+        trial.arms.all().delete()
+        trial.delete()
+        site.delete()
+
+    trial, site = in_own_connection(make)
+    yield trial, site
+    in_own_connection(remove, trial, site)

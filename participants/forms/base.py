@@ -55,10 +55,11 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args, trial, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.trial = trial
+        self.sites = list(sites)
         self.fields["site"].queryset = sites
-        if sites.count() == 1:
-            self.fields["site"].widget = forms.HiddenInput()
-            self.fields["site"].initial = sites.first()
+        if len(self.sites) == 1:
+            # A coordinator of one site screens there; nothing to choose.
+            del self.fields["site"]
         self.criteria = list(trial.criteria.all())
         for criterion in self.criteria:
             label = f"{criterion.code} {criterion.text}"
@@ -91,6 +92,9 @@ class ScreeningForm(forms.Form):
         elif dob and screened and dob.year < screened.year - 120:
             self.add_error("date_of_birth", "That would make the person over 120 years old.")
         return cleaned
+
+    def chosen_site(self):
+        return self.cleaned_data.get("site") or self.sites[0]
 
     def answers(self) -> dict:
         return {c.code: self.cleaned_data.get(c.code) for c in self.criteria}

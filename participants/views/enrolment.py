@@ -42,7 +42,7 @@ def screening_create(request, code):
         try:
             participant = participant_screen(
                 trial=trial,
-                site=form.cleaned_data["site"],
+                site=form.chosen_site(),
                 sex=form.cleaned_data["sex"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
                 screening_date=form.cleaned_data["screening_date"],
