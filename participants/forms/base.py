@@ -260,8 +260,11 @@ class CrfForm(forms.ModelForm):
         self.implausible = []
         for name, (low, high) in self.plausible.items():
             value = cleaned.get(name)
-            if value is not None and not (low <= value <= high) and name not in self.errors:
-                self.implausible.append(name)
+            if value is None or low <= value <= high or name in self.errors:
+                continue
+            if not self._possible(name, value):
+                continue  # impossible: the model's validators say so beside the field
+            self.implausible.append(name)
         if self.implausible and not cleaned.get("confirm_implausible"):
             for name in self.implausible:
                 low, high = self.plausible[name]
@@ -273,6 +276,13 @@ class CrfForm(forms.ModelForm):
         if "reason_for_change" in self.fields and not cleaned.get("reason_for_change", "").strip():
             self.add_error("reason_for_change", "Give the reason for this change.")
         return cleaned
+
+    def _possible(self, name, value) -> bool:
+        try:
+            self._meta.model._meta.get_field(name).run_validators(value)
+        except forms.ValidationError:
+            return False
+        return True
 
     def values(self) -> dict:
         """The model fields to save, as cleaned."""

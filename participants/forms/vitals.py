@@ -27,8 +27,8 @@ class VitalSignsForm(CrfForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
-        sys_bp, dia_bp = cleaned.get("systolic_bp"), cleaned.get("diastolic_bp")
+        # Cross-field rules first: a value they refuse is not also asked to be confirmed.
+        sys_bp, dia_bp = self.cleaned_data.get("systolic_bp"), self.cleaned_data.get("diastolic_bp")
         if sys_bp is not None and dia_bp is not None and sys_bp <= dia_bp:
             self.add_error("diastolic_bp", "Diastolic pressure must be below systolic.")
-        return cleaned
+        return super().clean()
