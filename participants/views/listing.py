@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
+from django.db.models import Case, Max, Q, Value, When
 from django.shortcuts import render
 
 from participants.models import Participant
@@ -19,7 +19,12 @@ def trial_participants(request, code):
         .filter(trial=trial)
         .select_related("site")
         .annotate(last_visit=Max("visits__actual_date", filter=Q(visits__entered_in_error=False)))
-        .order_by("subject_number", "screening_number")
+        # enrolled participants first, by subject number; then those in screening
+        .order_by(
+            Case(When(subject_number="", then=Value(1)), default=Value(0)),
+            "subject_number",
+            "screening_number",
+        )
     )
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     can_screen = Membership.objects.filter(

@@ -27,13 +27,14 @@ def test_coordinator_sees_own_site_and_a_blinded_casebook(page, login, screensho
     page.get_by_role("link", name="LSER-ALS-01").click()
     expect(page).to_have_url(re.compile(r"/trials/LSER-ALS-01/$"))
     participants = page.locator("table a.subject-number")
-    expect(participants).to_have_text(["01-001", "01-002", "01-003"])
+    expect(participants).to_have_text(["01-001", "01-002", "01-003", "S01-004"])
     expect(page.get_by_role("link", name="02-001")).to_have_count(0)
     assert "02-001" not in page.content()
     screenshot(page, "03-trial-participants")
 
     page.get_by_role("link", name="01-001").click()
-    expect(page).to_have_url(re.compile(r"/trials/LSER-ALS-01/participants/01-001/$"))
+    first = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
+    expect(page).to_have_url(re.compile(rf"/trials/LSER-ALS-01/participants/{first.pk}/$"))
     expect(page.get_by_role("heading", name=re.compile("01-001"))).to_be_visible()
     expect(page.get_by_text("Randomized", exact=True)).to_be_visible()
     screenshot(page, "04-casebook-coordinator")
@@ -69,7 +70,8 @@ def test_log_out_returns_to_the_login_page(page, login):
 
 def test_the_unblinded_pharmacist_sees_the_arm(page, login, screenshot):
     login("pharmacist")
-    page.goto("/trials/LSER-ALS-01/participants/01-001/")
+    first = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
+    page.goto(f"/trials/LSER-ALS-01/participants/{first.pk}/")
     expect(page.get_by_text("Randomized", exact=True)).to_be_visible()
     expect(page.get_by_text("Arm LS0.5: L-serine 0.5 g BID")).to_be_visible()
     screenshot(page, "05-casebook-pharmacist")
