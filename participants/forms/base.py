@@ -9,6 +9,7 @@ confirming tick. Impossible values are refused by the model's validators and con
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from participants.models import Participant
@@ -256,7 +257,12 @@ class CrfForm(forms.ModelForm):
         self.implausible = []
         for name, (low, high) in self.plausible.items():
             value = cleaned.get(name)
-            if value is not None and not (low <= value <= high) and name not in self.errors:
+            if (
+                value is not None
+                and not (low <= value <= high)
+                and name not in self.errors
+                and self._possible(name, value)
+            ):
                 self.implausible.append(name)
         if self.implausible and not cleaned.get("confirm_implausible"):
             for name in self.implausible:
@@ -269,6 +275,15 @@ class CrfForm(forms.ModelForm):
         if "reason_for_change" in self.fields and not cleaned.get("reason_for_change", "").strip():
             self.add_error("reason_for_change", "Give the reason for this change.")
         return cleaned
+
+    def _possible(self, name, value) -> bool:
+        """An impossible value gets the model validator's message alone (after this clean),
+        not an invitation to confirm it."""
+        try:
+            self._meta.model._meta.get_field(name).run_validators(value)
+        except ValidationError:
+            return False
+        return True
 
     def values(self) -> dict:
         """The model fields to save, as cleaned."""
