@@ -6,7 +6,16 @@ the admin shows them to study coordinators. Allocations are shown to unblinded u
 
 from django.contrib import admin
 
-from participants.models import Allocation, Participant, Visit, VitalSigns
+from participants.models import (
+    Allocation,
+    AlsfrsR,
+    Fvc,
+    Genotype,
+    Participant,
+    PkSample,
+    Visit,
+    VitalSigns,
+)
 from trials.admin import AuditHistoryMixin, is_study_coordinator
 from trials.choices import Role
 from trials.models import Arm, Trial, roles_held
@@ -86,12 +95,55 @@ class VisitAdmin(ClinicalReadOnlyAdmin):
     list_select_related = ["participant", "definition"]
 
 
-@admin.register(VitalSigns)
-class VitalSignsAdmin(ClinicalReadOnlyAdmin):
-    list_display = ["participant", "visit", "report_date", "weight_kg", "complete"]
-    list_filter = [("participant__trial", admin.RelatedOnlyFieldListFilter), "complete"]
+class CrfReadOnlyAdmin(ClinicalReadOnlyAdmin):
+    """A case report form: listed by participant and visit, filtered by trial and site."""
+
+    list_filter = [
+        ("participant__trial", admin.RelatedOnlyFieldListFilter),
+        ("participant__site", admin.RelatedOnlyFieldListFilter),
+        "complete",
+    ]
     search_fields = ["participant__subject_number"]
-    list_select_related = ["participant", "visit__definition"]
+    list_select_related = ["participant", "visit__participant", "visit__definition"]
+
+
+@admin.register(AlsfrsR)
+class AlsfrsRAdmin(CrfReadOnlyAdmin):
+    list_display = ["participant", "visit", "report_date", "total", "scoring_version", "complete"]
+
+
+@admin.register(Fvc)
+class FvcAdmin(CrfReadOnlyAdmin):
+    list_display = [
+        "participant",
+        "visit",
+        "report_date",
+        "fvc_litres",
+        "percent_predicted",
+        "reference_equation",
+    ]
+
+
+@admin.register(PkSample)
+class PkSampleAdmin(CrfReadOnlyAdmin):
+    list_display = [
+        "participant",
+        "visit",
+        "plasma_collected_at",
+        "last_dose_at",
+        "plasma_l_serine",
+        "csf_l_serine",
+    ]
+
+
+@admin.register(Genotype)
+class GenotypeAdmin(CrfReadOnlyAdmin):
+    list_display = ["participant", "visit", "report_date", "assay", "complete"]
+
+
+@admin.register(VitalSigns)
+class VitalSignsAdmin(CrfReadOnlyAdmin):
+    list_display = ["participant", "visit", "report_date", "weight_kg", "complete"]
 
 
 def is_unblinded(user) -> bool:

@@ -25,3 +25,22 @@ class FormState(models.TextChoices):
     INCOMPLETE = "incomplete", "Incomplete"
     COMPLETE = "complete", "Complete"
     OVERDUE = "overdue", "Overdue"
+
+
+class FvcReferenceEquation(models.TextChoices):
+    """The spirometry reference equation behind an FVC % predicted (clinical.md s4)."""
+
+    GLI_2012 = "GLI-2012", "GLI-2012 (Quanjer 2012)"
+    NHANES_III = "NHANES III", "NHANES III (Hankinson 1999)"
+    ECSC_1993 = "ECSC 1993", "ECSC 1993 (Quanjer 1993)"
+    OTHER = "OTHER", "Other (name it)"
+
+
+class GenotypeCall(models.TextChoices):
+    """A biallelic SNP genotype relative to the reference genome: clinical.md names the
+    stratification variants but not their alleles, so the calls are generic."""
+
+    REF_REF = "REF/REF", "ref/ref (homozygous reference)"
+    REF_ALT = "REF/ALT", "ref/alt (heterozygous)"
+    ALT_ALT = "ALT/ALT", "alt/alt (homozygous alternative)"
+    NOT_DETERMINED = "ND", "Not determined"

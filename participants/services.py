@@ -241,6 +241,12 @@ def _locked_current(record, expected_version):
     return current
 
 
+def record_locked_for_change(record, expected_version):
+    """The current row, locked until the transaction ends, if it is still at the version
+    the user opened; otherwise `StaleEdit` (for the services of later apps)."""
+    return _locked_current(record, expected_version)
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -318,6 +324,8 @@ def crf_save(*, record, values: dict, user, expected_version: int | None, reason
             setattr(record, name, value)
         check_clinical_date(record.participant, record.report_date, "report_date")
         record.version = 1
+        if hasattr(record, "derive"):
+            record.derive()
         record.complete = record.is_complete()
         record.full_clean()
         with audit_reason(f"{record._meta.verbose_name.capitalize()} entered", user=user):
@@ -332,6 +340,8 @@ def crf_save(*, record, values: dict, user, expected_version: int | None, reason
         setattr(current, name, value)
     check_clinical_date(current.participant, current.report_date, "report_date")
     current.version += 1
+    if hasattr(current, "derive"):
+        current.derive()
     current.complete = current.is_complete()
     current.full_clean()
     with audit_reason(reason.strip(), user=user):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from participants.admin import ClinicalReadOnlyAdmin
-from safety.models import AdverseEvent, LabResult
+from safety.models import AdverseEvent, EndOfStudy, LabResult
 
 
 @admin.register(AdverseEvent)
@@ -45,3 +45,16 @@ class LabResultAdmin(ClinicalReadOnlyAdmin):
     ]
     search_fields = ["participant__subject_number"]
     list_select_related = ["participant"]
+
+
+@admin.register(EndOfStudy)
+class EndOfStudyAdmin(ClinicalReadOnlyAdmin):
+    list_display = ["participant", "status", "end_date", "withdrawal_reason", "adverse_event"]
+    list_filter = [
+        ("participant__trial", admin.RelatedOnlyFieldListFilter),
+        ("participant__site", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "withdrawal_reason",
+    ]
+    search_fields = ["participant__subject_number"]
+    list_select_related = ["participant", "adverse_event__participant"]

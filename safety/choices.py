@@ -61,3 +61,22 @@ class LabFlag(models.TextChoices):
     LOW = "LOW", "Low"
     NORMAL = "NORMAL", "Normal"
     HIGH = "HIGH", "High"
+
+
+class EndOfStudyStatus(models.TextChoices):
+    """How the participant's time in the trial ended (CDISC DS, disposition event)."""
+
+    COMPLETED = "COMPLETED", "Completed"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+
+class WithdrawalReason(models.TextChoices):
+    """DSDECOD terms (CDISC NCOMPLT codelist) for a participant who did not complete."""
+
+    ADVERSE_EVENT = "ADVERSE EVENT", "Adverse event"
+    WITHDRAWAL_BY_SUBJECT = "WITHDRAWAL BY SUBJECT", "Withdrawal by subject"
+    LOST_TO_FOLLOW_UP = "LOST TO FOLLOW-UP", "Lost to follow-up"
+    PHYSICIAN_DECISION = "PHYSICIAN DECISION", "Physician decision"
+    PROTOCOL_DEVIATION = "PROTOCOL DEVIATION", "Protocol deviation"
+    DEATH = "DEATH", "Death"
+    OTHER = "OTHER", "Other"

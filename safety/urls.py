@@ -10,4 +10,9 @@ urlpatterns = [
         views.participant_casebook,
         name="participant_casebook",
     ),
+    path(
+        "trials/<slug:code>/participants/<int:pk>/end-of-study/",
+        views.end_of_study,
+        name="end_of_study",
+    ),
 ]

@@ -1,13 +1,20 @@
-"""Pages that gather a participant's data from every app (the casebook)."""
+"""Pages that gather a participant's data from every app (the casebook), and the end of
+study (which may name an adverse event)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from participants.choices import ParticipantStatus
 from participants.form_states import form_slots
 from participants.models import Allocation, Participant, Visit
-from safety.models import AdverseEvent, LabResult
+from participants.services import StaleEdit
+from participants.views.access import attach_errors, participant_for, participant_for_entry
+from safety.forms import EndOfStudyForm
+from safety.models import AdverseEvent, EndOfStudy, LabResult
+from safety.services import end_of_study_record
 from trials.models import Trial, can_enter_data
 
 
@@ -53,5 +60,56 @@ def participant_casebook(request, code, pk):
             participant=participant, entered_in_error=False
         ),
         "lab_results": LabResult.objects.filter(participant=participant, entered_in_error=False),
+        "end_of_study": EndOfStudy.objects.filter(participant=participant, entered_in_error=False)
+        .select_related("adverse_event")
+        .first(),
     }
     return render(request, "safety/participant_casebook.html", context)
+
+
+@login_required
+def end_of_study(request, code, pk):
+    """GET shows the end of study (read-only for roles that don't enter data); POST saves
+    it and sets the participant's status."""
+    access = participant_for_entry if request.method == "POST" else participant_for
+    participant = access(request, code, pk)
+    record = (
+        EndOfStudy.objects.filter(participant=participant, entered_in_error=False)
+        .select_related("adverse_event")
+        .first()
+    )
+    form = EndOfStudyForm(
+        request.POST or None,
+        instance=record or EndOfStudy(participant=participant),
+        participant=participant,
+    )
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            end_of_study_record(
+                participant=participant,
+                values=form.values(),
+                user=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                reason=form.cleaned_data.get("reason_for_change", ""),
+            )
+        except StaleEdit as exc:
+            stale = exc.changes
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, "End of study saved.")
+            return redirect("safety:participant_casebook", code, participant.pk)
+    return render(
+        request,
+        "safety/end_of_study_form.html",
+        {
+            "participant": participant,
+            "trial": participant.trial,
+            "form": form,
+            "record": record,
+            "title": "End of study",
+            "can_edit": can_enter_data(request.user, participant.trial_id, participant.site_id),
+            "stale": stale,
+        },
+    )

@@ -11,19 +11,26 @@ from participants.forms.base import (
     VisitDateForm,
     VisitMissedForm,
 )
+from participants.forms.efficacy import AlsfrsRForm, FvcForm
+from participants.forms.genotype import GenotypeForm
+from participants.forms.pk import PkSampleForm
 from participants.forms.vitals import VitalSignsForm
-from participants.models import VitalSigns
 
 CRF_FORMS: dict[str, type[CrfForm]] = {
-    VitalSigns.form_code: VitalSignsForm,
+    form._meta.model.form_code: form
+    for form in (VitalSignsForm, AlsfrsRForm, FvcForm, PkSampleForm, GenotypeForm)
 }
 
 __all__ = [
     "CRF_FORMS",
+    "AlsfrsRForm",
     "BaselineForm",
     "ConsentForm",
     "CrfForm",
     "EnteredInErrorForm",
+    "FvcForm",
+    "GenotypeForm",
+    "PkSampleForm",
     "ScreeningForm",
     "UnscheduledVisitForm",
     "VisitDateForm",

@@ -9,6 +9,7 @@ confirming tick. Impossible values are refused by the model's validators and con
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from participants.models import Participant
@@ -260,11 +261,13 @@ class CrfForm(forms.ModelForm):
         self.implausible = []
         for name, (low, high) in self.plausible.items():
             value = cleaned.get(name)
-            if value is None or low <= value <= high or name in self.errors:
-                continue
-            if not self._possible(name, value):
-                continue  # impossible: the model's validators say so beside the field
-            self.implausible.append(name)
+            if (
+                value is not None
+                and not (low <= value <= high)
+                and name not in self.errors
+                and self._possible(name, value)
+            ):
+                self.implausible.append(name)
         if self.implausible and not cleaned.get("confirm_implausible"):
             for name in self.implausible:
                 low, high = self.plausible[name]
@@ -278,9 +281,11 @@ class CrfForm(forms.ModelForm):
         return cleaned
 
     def _possible(self, name, value) -> bool:
+        """An impossible value gets the model validator's message alone (after this clean),
+        not an invitation to confirm it."""
         try:
             self._meta.model._meta.get_field(name).run_validators(value)
-        except forms.ValidationError:
+        except ValidationError:
             return False
         return True
 

@@ -11,22 +11,31 @@ from participants.models.core import (
     VisitQuerySet,
 )
 from participants.models.crf import CaseReportForm
+from participants.models.efficacy import AlsfrsR, Fvc
+from participants.models.genotype import Genotype
+from participants.models.pk import PkSample
 from participants.models.screening import EligibilityAnswer
 from participants.models.vitals import VitalSigns
 
 # Every case report form model, by its code in the visit schedule (trials.choices.Assessment).
-CRF_MODELS: dict[str, type[CaseReportForm]] = {model.form_code: model for model in (VitalSigns,)}
+CRF_MODELS: dict[str, type[CaseReportForm]] = {
+    model.form_code: model for model in (VitalSigns, AlsfrsR, Fvc, PkSample, Genotype)
+}
 
 __all__ = [
     "CRF_MODELS",
     "Allocation",
     "AllocationQuerySet",
+    "AlsfrsR",
     "CaseReportForm",
     "ClinicalRecord",
     "EligibilityAnswer",
+    "Fvc",
+    "Genotype",
     "Participant",
     "ParticipantQuerySet",
     "ParticipantRecordQuerySet",
+    "PkSample",
     "Visit",
     "VisitQuerySet",
     "VitalSigns",

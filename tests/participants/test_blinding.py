@@ -4,8 +4,8 @@ the arm (DESIGN.md rule 4). The unblinded pharmacist's view is the positive cont
 import pytest
 from django.urls import reverse
 
-from participants.models import Allocation, Participant, Visit
-from safety.models import AdverseEvent, LabResult
+from participants.models import Allocation, AlsfrsR, Participant, Visit
+from safety.models import AdverseEvent, EndOfStudy, LabResult
 from trials.models import Arm
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +43,15 @@ def participant_pages(user):
     ]
     for p in participants.select_related("trial"):
         urls.append(reverse("safety:participant_casebook", args=[p.trial.code, p.pk]))
+        urls.append(reverse("safety:end_of_study", args=[p.trial.code, p.pk]))
     if user.is_staff:
         for model, objects in [
             ("participants_participant", participants),
             ("participants_visit", Visit.objects.for_user(user)),
             ("safety_adverseevent", AdverseEvent.objects.for_user(user)),
             ("safety_labresult", LabResult.objects.for_user(user)),
+            ("participants_alsfrsr", AlsfrsR.objects.for_user(user)),
+            ("safety_endofstudy", EndOfStudy.objects.for_user(user)),
         ]:
             urls.append(reverse(f"admin:{model}_changelist"))
             for obj in objects[:3]:

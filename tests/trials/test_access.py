@@ -134,6 +134,18 @@ MATRIX = {
         _visit_url("crf_entered_in_error", "vitals"),
         POST_ONLY,
     ),
+    "participants:crf_edit (ALSFRS-R)": (_visit_url("crf_edit", "alsfrs_r"), READ_SITE01),
+    "participants:crf_edit (PK)": (_visit_url("crf_edit", "pk"), READ_SITE01),
+    "safety:end_of_study": (
+        lambda: reverse("safety:end_of_study", args=["LSER-ALS-01", _site01_participant().pk]),
+        READ_SITE01,
+    ),
+    "safety:end_of_study (site 02)": (
+        lambda: reverse("safety:end_of_study", args=["LSER-ALS-01", _site02_participant().pk]),
+        _row(
+            OK, coordinator=NOT_FOUND, investigator=NOT_FOUND, outsider=NOT_FOUND, anonymous=LOGIN
+        ),
+    ),
     "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
     "logout": (lambda: reverse("logout"), _row(NOT_ALLOWED)),
     "admin:index": (lambda: reverse("admin:index"), _row(OK, **ADMIN_STAFF_ONLY)),
@@ -197,6 +209,26 @@ MATRIX = {
     ),
     "admin:safety_labresult_changelist": (
         lambda: reverse("admin:safety_labresult_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_alsfrsr_changelist": (
+        lambda: reverse("admin:participants_alsfrsr_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_fvc_changelist": (
+        lambda: reverse("admin:participants_fvc_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_pksample_changelist": (
+        lambda: reverse("admin:participants_pksample_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_genotype_changelist": (
+        lambda: reverse("admin:participants_genotype_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:safety_endofstudy_changelist": (
+        lambda: reverse("admin:safety_endofstudy_changelist"),
         _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
     ),
     "admin:participants_vitalsigns_changelist": (
