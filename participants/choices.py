@@ -25,3 +25,12 @@ class FormState(models.TextChoices):
     INCOMPLETE = "incomplete", "Incomplete"
     COMPLETE = "complete", "Complete"
     OVERDUE = "overdue", "Overdue"
+
+
+class TakenWithFood(models.TextChoices):
+    """Whether the study drug was taken with meals, as the protocol literature advises
+    (clinical.md s1: give with meals, for GI tolerability)."""
+
+    YES = "yes", "Yes, with food"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"

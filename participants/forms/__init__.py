@@ -11,11 +11,13 @@ from participants.forms.base import (
     VisitDateForm,
     VisitMissedForm,
 )
+from participants.forms.exposure import StudyDrugExposureForm
 from participants.forms.vitals import VitalSignsForm
-from participants.models import VitalSigns
+from participants.models import StudyDrugExposure, VitalSigns
 
 CRF_FORMS: dict[str, type[CrfForm]] = {
     VitalSigns.form_code: VitalSignsForm,
+    StudyDrugExposure.form_code: StudyDrugExposureForm,
 }
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "CrfForm",
     "EnteredInErrorForm",
     "ScreeningForm",
+    "StudyDrugExposureForm",
     "UnscheduledVisitForm",
     "VisitDateForm",
     "VisitMissedForm",

@@ -11,11 +11,14 @@ from participants.models.core import (
     VisitQuerySet,
 )
 from participants.models.crf import CaseReportForm
+from participants.models.exposure import StudyDrugExposure
 from participants.models.screening import EligibilityAnswer
 from participants.models.vitals import VitalSigns
 
 # Every case report form model, by its code in the visit schedule (trials.choices.Assessment).
-CRF_MODELS: dict[str, type[CaseReportForm]] = {model.form_code: model for model in (VitalSigns,)}
+CRF_MODELS: dict[str, type[CaseReportForm]] = {
+    model.form_code: model for model in (VitalSigns, StudyDrugExposure)
+}
 
 __all__ = [
     "CRF_MODELS",
@@ -28,6 +31,7 @@ __all__ = [
     "ParticipantQuerySet",
     "ParticipantRecordQuerySet",
     "Visit",
+    "StudyDrugExposure",
     "VisitQuerySet",
     "VitalSigns",
 ]
