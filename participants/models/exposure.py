@@ -166,6 +166,10 @@ class StudyDrugExposure(CaseReportForm):
                     dosing_rule_version="",
                 )
                 | Q(
+                    # NULL >= 1 is NULL, which a CHECK accepts: say "not null" too.
+                    prescribed_mg_per_administration__isnull=False,
+                    prescribed_units_per_administration__isnull=False,
+                    administrations_per_day__isnull=False,
                     prescribed_mg_per_administration__gt=0,
                     prescribed_units_per_administration__gte=1,
                     administrations_per_day__gte=1,
