@@ -13,6 +13,7 @@ from participants.models import (
     Genotype,
     Participant,
     PkSample,
+    StudyDrugExposure,
     Visit,
     VitalSigns,
 )
@@ -144,6 +145,55 @@ class GenotypeAdmin(CrfReadOnlyAdmin):
 @admin.register(VitalSigns)
 class VitalSignsAdmin(CrfReadOnlyAdmin):
     list_display = ["participant", "visit", "report_date", "weight_kg", "complete"]
+
+
+@admin.register(StudyDrugExposure)
+class StudyDrugExposureAdmin(CrfReadOnlyAdmin):
+    """Read-only; never the prescribed mg, which would unblind a fixed-dose arm (the admin
+    is for study coordinators, who are blinded), nor in the audit trail (`blinded_fields`)."""
+
+    list_display = [
+        "participant",
+        "visit",
+        "report_date",
+        "kit_number",
+        "formulation",
+        "prescribed_units_per_administration",
+        "administrations_per_day",
+        "compliance_percent",
+        "complete",
+    ]
+    list_filter = [
+        ("participant__trial", admin.RelatedOnlyFieldListFilter),
+        ("participant__site", admin.RelatedOnlyFieldListFilter),
+        "complete",
+    ]
+    search_fields = ["participant__subject_number", "kit_number"]
+    list_select_related = ["participant", "visit__definition", "visit__participant", "formulation"]
+    fields = [
+        "participant",
+        "visit",
+        "report_date",
+        "period_start",
+        "period_end",
+        "kit_number",
+        "formulation",
+        "titration_step",
+        "doses_taken",
+        "doses_missed",
+        "taken_with_food",
+        "dose_changed",
+        "dose_change_reason",
+        "weight_kg_used",
+        "prescribed_units_per_administration",
+        "administrations_per_day",
+        "dosing_rule_version",
+        "compliance_percent",
+        "complete",
+        "version",
+        "entered_in_error",
+        "entered_in_error_reason",
+    ]
 
 
 def is_unblinded(user) -> bool:

@@ -44,3 +44,12 @@ class GenotypeCall(models.TextChoices):
     REF_ALT = "REF/ALT", "ref/alt (heterozygous)"
     ALT_ALT = "ALT/ALT", "alt/alt (homozygous alternative)"
     NOT_DETERMINED = "ND", "Not determined"
+
+
+class TakenWithFood(models.TextChoices):
+    """Whether the study drug was taken with meals, as the protocol literature advises
+    (clinical.md s1: give with meals, for GI tolerability)."""
+
+    YES = "yes", "Yes, with food"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"

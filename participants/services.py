@@ -224,9 +224,10 @@ def visit_schedule_create(
 
 
 def _changes_since(record, version: int) -> list[dict]:
-    """The audit entries that moved a record past `version`."""
+    """The audit entries that moved a record past `version` (blinded fields left out: the
+    list is shown to the user whose save was refused)."""
     changes = []
-    for row in history_for(record):
+    for row in history_for(record, hidden_fields=getattr(record, "blinded_fields", ())):
         versions = [new for field, _old, new in row["changes"] if field == "version"]
         if versions and int(versions[0]) > version:
             row["changes"] = [c for c in row["changes"] if c[0] not in ("version", "updated_at")]
@@ -316,16 +317,18 @@ def visit_unscheduled_add(
 def crf_save(*, record, values: dict, user, expected_version: int | None, reason: str = ""):
     """Save a case report form: the first save, or a change with its reason.
 
+    Every save recomputes the form's derived values (`record.derive()`, DESIGN.md rule 5)
+    before validation, so a stored total or dose always matches the inputs saved with it.
     Optimistic locking (DESIGN.md rule 3): the change names the version the user opened;
     if the row has moved on, nothing is written and `StaleEdit` says what changed.
     """
     if record.pk is None:
         for name, value in values.items():
             setattr(record, name, value)
-        check_clinical_date(record.participant, record.report_date, "report_date")
+        for name in record.clinical_date_fields:
+            check_clinical_date(record.participant, getattr(record, name), name)
         record.version = 1
-        if hasattr(record, "derive"):
-            record.derive()
+        record.derive()
         record.complete = record.is_complete()
         record.full_clean()
         with audit_reason(f"{record._meta.verbose_name.capitalize()} entered", user=user):
@@ -338,10 +341,10 @@ def crf_save(*, record, values: dict, user, expected_version: int | None, reason
         raise ValidationError({"reason_for_change": "Give the reason for this change."})
     for name, value in values.items():
         setattr(current, name, value)
-    check_clinical_date(current.participant, current.report_date, "report_date")
+    for name in current.clinical_date_fields:
+        check_clinical_date(current.participant, getattr(current, name), name)
     current.version += 1
-    if hasattr(current, "derive"):
-        current.derive()
+    current.derive()
     current.complete = current.is_complete()
     current.full_clean()
     with audit_reason(reason.strip(), user=user):

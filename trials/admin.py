@@ -20,12 +20,14 @@ from trials.choices import Assessment, Role
 from trials.models import (
     Arm,
     EligibilityCriterion,
+    Formulation,
     Membership,
     ReferenceRange,
     Site,
     Trial,
     TrialSite,
     VisitDefinition,
+    blinded_regimen_conflicts,
     configurable_trial_ids,
     roles_held,
 )
@@ -60,7 +62,9 @@ class AuditHistoryMixin:
             "subtitle": None,
             "object": obj,
             "opts": self.opts,
-            "history": history_for(obj),
+            # Derived values that would unblind (e.g. a fixed dose in mg) stay out of the
+            # trail shown here; the database keeps them.
+            "history": history_for(obj, hidden_fields=getattr(obj, "blinded_fields", ())),
             **(extra_context or {}),
         }
         request.current_app = self.admin_site.name
@@ -203,8 +207,23 @@ class TrialInlineMixin:
         return self._allowed(request, obj)
 
 
+class ArmInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the arms together: in a blinded trial they must look alike to a site."""
+
+    def clean(self):
+        super().clean()
+        arms = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for problem in blinded_regimen_conflicts(self.instance.blinding, arms):
+            raise forms.ValidationError(problem)
+
+
 class ArmInline(TrialInlineMixin, admin.TabularInline):
     model = Arm
+    formset = ArmInlineFormSet
     extra = 0
     fields = [
         "code",
@@ -214,9 +233,16 @@ class ArmInline(TrialInlineMixin, admin.TabularInline):
         "frequency",
         "dose_mg_per_kg_day",
         "doses_per_day",
+        "units_per_administration",
         "is_placebo",
         "allocation_ratio",
     ]
+
+
+class FormulationInline(TrialInlineMixin, admin.TabularInline):
+    model = Formulation
+    extra = 0
+    fields = ["kind", "unit_name", "unit_mg"]
 
 
 class VisitDefinitionInline(TrialInlineMixin, admin.TabularInline):
@@ -259,7 +285,13 @@ class TrialAdmin(TrialConfigAdmin):
     list_display = ["code", "title", "phase", "blinding", "status", "ctcae_version"]
     list_filter = ["status", "blinding", "phase"]
     search_fields = ["code", "title", "indication"]
-    inlines = [TrialSiteInline, ArmInline, VisitDefinitionInline, EligibilityCriterionInline]
+    inlines = [
+        TrialSiteInline,
+        ArmInline,
+        FormulationInline,
+        VisitDefinitionInline,
+        EligibilityCriterionInline,
+    ]
     fieldsets = [
         (None, {"fields": ["code", "title", "phase", "indication", "status"]}),
         ("Blinding and grading", {"fields": ["blinding", "ctcae_version"]}),
@@ -277,8 +309,32 @@ class TrialAdmin(TrialConfigAdmin):
         return False
 
 
+class ArmForm(ReasonForChangeForm):
+    """One arm on its own page: checked against the trial's other arms (blinding)."""
+
+    REGIMEN_FIELDS = (
+        "regimen_type",
+        "dose_mg",
+        "frequency",
+        "dose_mg_per_kg_day",
+        "doses_per_day",
+        "units_per_administration",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        trial = cleaned.get("trial")
+        if trial is not None:
+            candidate = Arm(trial=trial, **{f: cleaned.get(f) for f in self.REGIMEN_FIELDS})
+            others = trial.arms.exclude(pk=self.instance.pk)
+            for problem in blinded_regimen_conflicts(trial.blinding, [*others, candidate]):
+                self.add_error(None, problem)
+        return cleaned
+
+
 @admin.register(Arm)
 class ArmAdmin(TrialConfigAdmin):
+    form = ArmForm
     list_display = ["trial", "code", "name", "regimen_text", "is_placebo", "allocation_ratio"]
     list_filter = [("trial", admin.RelatedOnlyFieldListFilter), "regimen_type", "is_placebo"]
     search_fields = ["code", "name", "trial__code"]
@@ -290,6 +346,14 @@ class VisitDefinitionAdmin(TrialConfigAdmin):
     list_display = ["trial", "order", "code", "name", "day_offset", "window_before", "window_after"]
     list_filter = [("trial", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name", "trial__code"]
+
+
+@admin.register(Formulation)
+class FormulationAdmin(TrialConfigAdmin):
+    list_display = ["trial", "kind", "unit_name", "unit_mg"]
+    list_filter = [("trial", admin.RelatedOnlyFieldListFilter), "kind"]
+    search_fields = ["unit_name", "trial__code"]
+    list_select_related = ["trial"]
 
 
 class MembershipForm(ReasonForChangeForm):

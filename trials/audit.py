@@ -77,11 +77,12 @@ def audit_trackers() -> tuple:
     return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
-def history_for(obj) -> list[dict]:
+def history_for(obj, *, hidden_fields=()) -> list[dict]:
     """The audit trail of one record, oldest first: what changed, who, when, why, from where.
 
     Reads the events pghistory's triggers wrote for this row (not for related rows, so the
-    history of a participant never carries its allocation).
+    history of a participant never carries its allocation). `hidden_fields` are left out
+    of what is shown (blinded derived values such as a fixed dose in mg); they stay stored.
     """
     from pghistory.models import Events
 
@@ -94,6 +95,7 @@ def history_for(obj) -> list[dict]:
             changes = [
                 (field, old, new) for field, (old, new) in sorted((event.pgh_diff or {}).items())
             ]
+        changes = [change for change in changes if change[0] not in hidden_fields]
         rows.append(
             {
                 "at": event.pgh_created_at,

@@ -36,6 +36,16 @@ class RegimenType(models.TextChoices):
     WEIGHT_BASED = "weight", "Weight-based (mg/kg/day)"
 
 
+class DoseForm(models.TextChoices):
+    """CDISC EXDOSFRM-like dose forms for oral L-serine (clinical.md s1: powder, capsule,
+    gummy). POWDER and CAPSULE are CDISC terms; CDISC has no gummy (its nearest is
+    "TABLET, CHEWABLE"), so GUMMY is a sponsor term."""
+
+    POWDER = "POWDER", "Powder (sachet or scoop)"
+    CAPSULE = "CAPSULE", "Capsule"
+    GUMMY = "GUMMY", "Gummy"
+
+
 class Role(models.TextChoices):
     SITE_COORDINATOR = "site_coordinator", "Site coordinator"
     INVESTIGATOR = "investigator", "Investigator"

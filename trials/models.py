@@ -18,6 +18,7 @@ from trials.choices import (
     Assessment,
     Blinding,
     CriterionKind,
+    DoseForm,
     Frequency,
     Phase,
     RegimenType,
@@ -203,7 +204,18 @@ class TrialSite(models.Model):
 
 @pghistory.track(*audit_trackers())
 class Arm(models.Model):
-    """A treatment arm and its regimen: a fixed dose per administration, or mg/kg/day."""
+    """A treatment arm and its regimen: a fixed dose per administration, or mg/kg/day.
+
+    Blinding (DESIGN.md rule 4): sites see the prescribed dose in formulation units, never
+    in mg. In a blinded trial with fixed-dose arms of different strengths, units computed
+    from mg would give the arm away (1 sachet vs 30), so the pharmacy dispenses matched
+    kits: every arm takes the same number of kit units per administration, each unit
+    holding that arm's dose. `units_per_administration` states that count; `Arm.clean`
+    requires it for a fixed-dose arm of a blinded trial, and `blinded_regimen_conflicts`
+    (used by the admin forms, which see all arms at once) requires every arm of a blinded
+    trial to look the same to a site. Weight-based arms carry no kit count: a placebo arm
+    configured at the same nominal mg/kg/day gives the same units by itself.
+    """
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="arms")
     code = models.CharField(
@@ -240,6 +252,13 @@ class Arm(models.Model):
     doses_per_day = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Weight-based regimen only: the daily dose split into N."
     )
+    units_per_administration = models.PositiveSmallIntegerField(
+        "kit units per administration",
+        null=True,
+        blank=True,
+        help_text="Fixed regimen, matched kits of a blinded trial: units taken per "
+        "administration, the same in every arm (each unit holds this arm's dose).",
+    )
     is_placebo = models.BooleanField("placebo", default=False)
     allocation_ratio = models.PositiveSmallIntegerField(
         default=1, help_text="Relative weight in the randomization list (1 for equal arms)."
@@ -275,6 +294,12 @@ class Arm(models.Model):
             models.CheckConstraint(
                 condition=Q(allocation_ratio__gte=1), name="arm_allocation_ratio_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(units_per_administration__isnull=True)
+                | Q(regimen_type=RegimenType.FIXED, units_per_administration__gte=1),
+                name="arm_kit_units_fixed_only",
+                violation_error_message="Kit units per administration are for fixed regimens.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +325,20 @@ class Arm(models.Model):
                 errors["dose_mg"] = "Leave empty for a weight-based regimen."
             if self.frequency:
                 errors["frequency"] = "Leave empty for a weight-based regimen."
+            if self.units_per_administration is not None:
+                errors["units_per_administration"] = (
+                    "Leave empty for a weight-based regimen: units follow from the weight."
+                )
+        if (
+            self.regimen_type == RegimenType.FIXED
+            and self.units_per_administration is None
+            and self.trial_id
+            and self.trial.blinding != Blinding.OPEN
+        ):
+            errors["units_per_administration"] = (
+                "In a blinded trial a fixed-dose arm is dispensed as matched kits: give the "
+                "kit units per administration (the same in every arm)."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -311,6 +350,85 @@ class Arm(models.Model):
             amount = f"{grams.normalize():f} g" if self.dose_mg >= 100 else f"{self.dose_mg} mg"
             return f"{amount} {self.frequency}"
         return f"{self.dose_mg_per_kg_day.normalize():f} mg/kg/day in {self.doses_per_day} doses"
+
+
+def blinded_regimen_conflicts(blinding: str, arms) -> list[str]:
+    """Why a blinded trial's arms would look different to a site, or [] when they don't.
+
+    A blinded user sees the prescribed units and administrations a day (participants
+    exposure form), so in a blinded trial every arm must give the same: one regimen type;
+    fixed-dose arms the same kit units and frequency; weight-based arms the same nominal
+    mg/kg/day and doses a day (a placebo arm at the active arm's nominal dose).
+    """
+    if blinding == Blinding.OPEN:
+        return []
+    arms = list(arms)
+    if len({arm.regimen_type for arm in arms}) > 1:
+        return ["In a blinded trial all arms need the same regimen type (fixed or weight-based)."]
+    problems = []
+    fixed = {
+        (a.units_per_administration, a.frequency)
+        for a in arms
+        if a.regimen_type == RegimenType.FIXED
+    }
+    if len(fixed) > 1:
+        problems.append(
+            "In a blinded trial every fixed-dose arm needs the same kit units per "
+            "administration and the same frequency, or sites could tell the arms apart."
+        )
+    weight = {
+        (a.dose_mg_per_kg_day, a.doses_per_day)
+        for a in arms
+        if a.regimen_type == RegimenType.WEIGHT_BASED
+    }
+    if len(weight) > 1:
+        problems.append(
+            "In a blinded trial every weight-based arm needs the same nominal mg/kg/day and "
+            "doses a day (configure a placebo arm at the active arm's nominal dose), or "
+            "sites could tell the arms apart by the units."
+        )
+    return problems
+
+
+@pghistory.track(*audit_trackers())
+class Formulation(models.Model):
+    """A dose form of the study drug in a trial and its unit (a 1 g gummy, a 0.5 g scoop).
+
+    Weight-based doses are rounded to whole units of the formulation
+    (participants/dosing.py). For the matched kits of a blinded fixed-dose trial the arm's
+    kit units are the count, and `unit_mg` is the nominal content on the label.
+    `__str__` never names the amount: it is shown to blinded sites.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="formulations")
+    kind = models.CharField("dose form", max_length=10, choices=DoseForm.choices)
+    unit_name = models.CharField(
+        max_length=30, help_text='One unit as the participant counts it: "sachet", "gummy".'
+    )
+    unit_mg = models.DecimalField(
+        "L-serine per unit (mg)",
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="E.g. 1000 for a 1 g gummy, 500 for a 0.5 g scoop.",
+    )
+
+    class Meta:
+        ordering = ["trial", "kind", "unit_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trial", "kind", "unit_name"], name="formulation_unique_per_trial"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_mg__gt=0),
+                name="formulation_unit_mg_positive",
+                violation_error_message="A unit must hold more than 0 mg.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        form = self.get_kind_display().split(" (")[0]  # "Powder", "Gummy"
+        return form if self.unit_name.lower() == form.lower() else f"{form} ({self.unit_name})"
 
 
 @pghistory.track(*audit_trackers())

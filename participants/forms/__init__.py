@@ -12,13 +12,21 @@ from participants.forms.base import (
     VisitMissedForm,
 )
 from participants.forms.efficacy import AlsfrsRForm, FvcForm
+from participants.forms.exposure import StudyDrugExposureForm
 from participants.forms.genotype import GenotypeForm
 from participants.forms.pk import PkSampleForm
 from participants.forms.vitals import VitalSignsForm
 
 CRF_FORMS: dict[str, type[CrfForm]] = {
     form._meta.model.form_code: form
-    for form in (VitalSignsForm, AlsfrsRForm, FvcForm, PkSampleForm, GenotypeForm)
+    for form in (
+        VitalSignsForm,
+        StudyDrugExposureForm,
+        AlsfrsRForm,
+        FvcForm,
+        PkSampleForm,
+        GenotypeForm,
+    )
 }
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "GenotypeForm",
     "PkSampleForm",
     "ScreeningForm",
+    "StudyDrugExposureForm",
     "UnscheduledVisitForm",
     "VisitDateForm",
     "VisitMissedForm",

@@ -12,6 +12,7 @@ from participants.models.core import (
 )
 from participants.models.crf import CaseReportForm
 from participants.models.efficacy import AlsfrsR, Fvc
+from participants.models.exposure import StudyDrugExposure
 from participants.models.genotype import Genotype
 from participants.models.pk import PkSample
 from participants.models.screening import EligibilityAnswer
@@ -19,7 +20,8 @@ from participants.models.vitals import VitalSigns
 
 # Every case report form model, by its code in the visit schedule (trials.choices.Assessment).
 CRF_MODELS: dict[str, type[CaseReportForm]] = {
-    model.form_code: model for model in (VitalSigns, AlsfrsR, Fvc, PkSample, Genotype)
+    model.form_code: model
+    for model in (VitalSigns, StudyDrugExposure, AlsfrsR, Fvc, PkSample, Genotype)
 }
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "ParticipantRecordQuerySet",
     "PkSample",
     "Visit",
+    "StudyDrugExposure",
     "VisitQuerySet",
     "VitalSigns",
 ]

@@ -4,7 +4,7 @@ the arm (DESIGN.md rule 4). The unblinded pharmacist's view is the positive cont
 import pytest
 from django.urls import reverse
 
-from participants.models import Allocation, AlsfrsR, Participant, Visit
+from participants.models import Allocation, AlsfrsR, Participant, StudyDrugExposure, Visit
 from safety.models import AdverseEvent, EndOfStudy, LabResult
 from trials.models import Arm
 
@@ -44,10 +44,16 @@ def participant_pages(user):
     for p in participants.select_related("trial"):
         urls.append(reverse("safety:participant_casebook", args=[p.trial.code, p.pk]))
         urls.append(reverse("safety:end_of_study", args=[p.trial.code, p.pk]))
+    for record in StudyDrugExposure.objects.for_user(user).select_related("participant__trial"):
+        p = record.participant
+        urls.append(
+            reverse("participants:crf_edit", args=[p.trial.code, p.pk, record.visit_id, "dosing"])
+        )
     if user.is_staff:
         for model, objects in [
             ("participants_participant", participants),
             ("participants_visit", Visit.objects.for_user(user)),
+            ("participants_studydrugexposure", StudyDrugExposure.objects.for_user(user)),
             ("safety_adverseevent", AdverseEvent.objects.for_user(user)),
             ("safety_labresult", LabResult.objects.for_user(user)),
             ("participants_alsfrsr", AlsfrsR.objects.for_user(user)),

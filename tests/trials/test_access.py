@@ -5,7 +5,7 @@ caught by test_every_url_has_a_row."""
 import pytest
 from django.urls import get_resolver, reverse
 
-from participants.models import Allocation, Participant
+from participants.models import Allocation, Participant, StudyDrugExposure
 from trials.models import Membership, Site, Trial
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,7 @@ MATRIX = {
     "participants:visit_date": (_visit_url("visit_date"), POST_ONLY),
     "participants:visit_missed": (_visit_url("visit_missed"), POST_ONLY),
     "participants:crf_edit": (_visit_url("crf_edit", "vitals"), READ_SITE01),
+    "participants:crf_edit (exposure)": (_visit_url("crf_edit", "dosing"), READ_SITE01),
     "participants:crf_entered_in_error": (
         _visit_url("crf_entered_in_error", "vitals"),
         POST_ONLY,
@@ -179,6 +180,10 @@ MATRIX = {
         lambda: reverse("admin:trials_arm_changelist"),
         _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
     ),
+    "admin:trials_formulation_changelist": (
+        lambda: reverse("admin:trials_formulation_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
     "admin:trials_visitdefinition_changelist": (
         lambda: reverse("admin:trials_visitdefinition_changelist"),
         _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
@@ -201,6 +206,17 @@ MATRIX = {
     ),
     "admin:participants_visit_changelist": (
         lambda: reverse("admin:participants_visit_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_studydrugexposure_changelist": (
+        lambda: reverse("admin:participants_studydrugexposure_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_studydrugexposure_change": (
+        lambda: reverse(
+            "admin:participants_studydrugexposure_change",
+            args=[StudyDrugExposure.objects.get(participant=_site01_participant()).pk],
+        ),
         _row(FORBIDDEN, study_coordinator=OK, **ADMIN_STAFF_ONLY),
     ),
     "admin:safety_adverseevent_changelist": (

@@ -12,9 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from participants.choices import VisitStatus
-from participants.models import Participant
+from participants.choices import TakenWithFood, VisitStatus
+from participants.models import Participant, StudyDrugExposure, VitalSigns
 from participants.services import (
+    crf_save,
     participant_allocate,
     participant_consent,
     participant_enrol,
@@ -28,6 +29,7 @@ from trials.choices import (
     AnswerType,
     Blinding,
     CriterionKind,
+    DoseForm,
     Frequency,
     Phase,
     RegimenType,
@@ -38,6 +40,7 @@ from trials.choices import Assessment as A
 from trials.models import (
     Arm,
     EligibilityCriterion,
+    Formulation,
     Membership,
     ReferenceRange,
     Site,
@@ -239,7 +242,7 @@ class Command(BaseCommand):
                 )
         return sites
 
-    def seed_trial(self, *, code, defaults, arms, visits, sites, criteria=()):
+    def seed_trial(self, *, code, defaults, arms, visits, sites, criteria=(), formulations=()):
         trial, _ = Trial.objects.get_or_create(code=code, defaults=defaults)
         for order, (ccode, kind, text, answer, req, low, low_inc, up, up_inc, unit) in enumerate(
             criteria, start=1
@@ -264,6 +267,10 @@ class Command(BaseCommand):
             TrialSite.objects.get_or_create(trial=trial, site=site)
         for arm in arms:
             Arm.objects.get_or_create(trial=trial, code=arm.pop("code"), defaults=arm)
+        for kind, unit_name, unit_mg in formulations:
+            Formulation.objects.get_or_create(
+                trial=trial, kind=kind, unit_name=unit_name, defaults={"unit_mg": unit_mg}
+            )
         for order, (vcode, name, day, before, after, due) in enumerate(visits, start=1):
             VisitDefinition.objects.get_or_create(
                 trial=trial,
@@ -287,6 +294,9 @@ class Command(BaseCommand):
                 "regimen_type": RegimenType.FIXED,
                 "dose_mg": Decimal(g) * 1000,
                 "frequency": Frequency.BID,
+                # Double-blind: the pharmacy makes matched sachets, one per administration in
+                # every arm, each holding that arm's dose (trials.models.Arm).
+                "units_per_administration": 1,
             }
             for g in ("0.5", "2.5", "7.5", "15")
         ]
@@ -303,6 +313,8 @@ class Command(BaseCommand):
             visits=ALS_VISITS,
             criteria=ALS_CRITERIA,
             sites=sites,
+            # Matched sachets of powder; 15 g is the nominal fill on the label.
+            formulations=[(DoseForm.POWDER, "sachet", Decimal(15000))],
         )
 
     def seed_hsan1(self, sites):
@@ -336,6 +348,8 @@ class Command(BaseCommand):
             visits=HSAN1_VISITS,
             criteria=HSAN1_CRITERIA,
             sites=sites,
+            # 1 g gummies, placebo gummies alike (as in NCT03062449, clinical.md s1).
+            formulations=[(DoseForm.GUMMY, "gummy", Decimal(1000))],
         )
 
     def seed_memberships(self, users, trials, sites):
@@ -404,6 +418,8 @@ class Command(BaseCommand):
                     visit.status = VisitStatus.COMPLETED
                     visit.save(update_fields=["actual_date", "status", "updated_at"])
             self.seed_safety(p, coordinator, baseline, rising=(n == 0))
+            if n == 0:
+                self.seed_exposure(p, coordinator)
         if trial.code == "LSER-ALS-01":
             # One screen failure, so the screening log has one: FVC below 60 % predicted.
             participant_screen(
@@ -504,3 +520,44 @@ class Command(BaseCommand):
                 outcome="NOT RECOVERED/NOT RESOLVED",
                 treatment="Simethicone as needed",
             )
+
+    def seed_exposure(self, p, coordinator):
+        """Baseline weight and one study drug exposure form, saved as a site would."""
+        visits = {
+            v.definition.code: v for v in p.visits.select_related("definition") if v.actual_date
+        }
+        baseline = visits["BL"]
+        crf_save(
+            record=VitalSigns(participant=p, visit=baseline),
+            values={
+                "report_date": baseline.actual_date,
+                "weight_kg": Decimal("68.0") if p.sex == "F" else Decimal("74.0"),
+                "systolic_bp": 124,
+                "diastolic_bp": 78,
+                "heart_rate": 72,
+            },
+            user=coordinator,
+            expected_version=None,
+        )
+        due = [code for code in ("M1", "M3") if code in visits]
+        visit = visits[due[0]]
+        per_day = 3 if p.trial.code == "LSER-HSAN1-01" else 2
+        days = (visit.actual_date - baseline.actual_date).days
+        crf_save(
+            record=StudyDrugExposure(participant=p, visit=visit),
+            values={
+                "report_date": visit.actual_date,
+                "period_start": baseline.actual_date,
+                "period_end": visit.actual_date - datetime.timedelta(days=1),
+                "kit_number": f"K{p.site.number}-0101",
+                "formulation": p.trial.formulations.first(),
+                "titration_step": 1,
+                "doses_taken": days * per_day - 4,
+                "doses_missed": 4,
+                "taken_with_food": TakenWithFood.YES,
+                "dose_changed": False,
+                "dose_change_reason": "",
+            },
+            user=coordinator,
+            expected_version=None,
+        )
