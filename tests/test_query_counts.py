@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from participants.models import Participant
+from participants.models import Participant, VitalSigns
 from tests.factories import AdverseEventFactory, LabResultFactory, ParticipantFactory, VisitFactory
 from trials.models import Site, Trial
 
@@ -20,7 +21,38 @@ def _casebook():
     return reverse("safety:participant_casebook", args=[p.trial.code, p.pk])
 
 
+def _p(name, *extra):
+    def url():
+        p = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
+        return reverse(f"participants:{name}", args=[p.trial.code, p.pk, *extra])
+
+    return url
+
+
+def _bl(name, *extra):
+    def url():
+        p = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
+        visit = p.visits.get(definition__code="BL")
+        return reverse(f"participants:{name}", args=[p.trial.code, p.pk, visit.pk, *extra])
+
+    return url
+
+
 PAGES = [
+    ("coordinator", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"])),
+    ("monitor", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"])),
+    ("coordinator", lambda: reverse("participants:screening_create", args=["LSER-ALS-01"])),
+    ("coordinator", _p("consent_record")),
+    ("coordinator", _p("baseline_set")),
+    ("coordinator", _p("unscheduled_visit_add")),
+    ("coordinator", _bl("visit_detail")),
+    ("monitor", _bl("visit_detail")),
+    ("coordinator", _bl("crf_edit", "vitals")),
+    ("coordinator", _bl("crf_edit", "alsfrs_r")),
+    ("coordinator", _bl("crf_edit", "fvc")),
+    ("coordinator", _bl("crf_edit", "pk")),
+    ("coordinator", _bl("crf_edit", "dosing")),
+    ("unblinded_pharmacist", _bl("crf_edit", "dosing")),
     ("coordinator", lambda: reverse("trials:home")),
     ("coordinator", lambda: reverse("participants:trial_participants", args=["LSER-ALS-01"])),
     ("coordinator", _casebook),
@@ -53,9 +85,24 @@ def _grow():
     """More participants at site 01, and many more records for 01-001."""
     trial = Trial.objects.get(code="LSER-ALS-01")
     site = Site.objects.get(number="01")
+    today = timezone.localdate()
     for n in range(25):
-        p = ParticipantFactory(trial=trial, site=site, subject_number=f"01-{500 + n}")
-        VisitFactory(participant=p)
+        p = ParticipantFactory(
+            trial=trial,
+            site=site,
+            subject_number=f"01-{500 + n}",
+            consent_date=today - datetime.timedelta(days=60),
+        )
+        visit = VisitFactory(
+            participant=p,
+            actual_date=None,
+            target_date=today,
+            window_start=today - datetime.timedelta(days=n + 1),
+            window_end=today + datetime.timedelta(days=3) - datetime.timedelta(days=n % 7),
+        )
+        VitalSigns.objects.create(
+            participant=p, visit=visit, report_date=today, weight_kg=70, complete=False
+        )
     p = Participant.objects.get(trial=trial, subject_number="01-001")
     for n in range(15):
         VisitFactory(participant=p, target_date=datetime.date(2026, 3, 1) + datetime.timedelta(n))
