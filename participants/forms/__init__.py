@@ -11,6 +11,11 @@ from participants.forms.base import (
     VisitDateForm,
     VisitMissedForm,
 )
+from participants.forms.randomization import (
+    EmergencyUnblindingForm,
+    RandomizationImportForm,
+    RandomizeForm,
+)
 from participants.forms.vitals import VitalSignsForm
 from participants.models import VitalSigns
 
@@ -23,7 +28,10 @@ __all__ = [
     "BaselineForm",
     "ConsentForm",
     "CrfForm",
+    "EmergencyUnblindingForm",
     "EnteredInErrorForm",
+    "RandomizationImportForm",
+    "RandomizeForm",
     "ScreeningForm",
     "UnscheduledVisitForm",
     "VisitDateForm",

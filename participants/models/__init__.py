@@ -11,6 +11,12 @@ from participants.models.core import (
     VisitQuerySet,
 )
 from participants.models.crf import CaseReportForm
+from participants.models.randomization import (
+    EmergencyUnblinding,
+    ListSource,
+    RandomizationList,
+    RandomizationSlot,
+)
 from participants.models.screening import EligibilityAnswer
 from participants.models.vitals import VitalSigns
 
@@ -24,9 +30,13 @@ __all__ = [
     "CaseReportForm",
     "ClinicalRecord",
     "EligibilityAnswer",
+    "EmergencyUnblinding",
+    "ListSource",
     "Participant",
     "ParticipantQuerySet",
     "ParticipantRecordQuerySet",
+    "RandomizationList",
+    "RandomizationSlot",
     "Visit",
     "VisitQuerySet",
     "VitalSigns",
