@@ -342,7 +342,8 @@ def participant_randomize(*, participant: Participant, factor_level: str = "", u
     `at` backdates the allocation for demo data; views never pass it.
     """
     participant = (
-        Participant.objects.select_for_update()
+        # of=self: lock the participant, not the trial and site rows joined with it.
+        Participant.objects.select_for_update(of=("self",))
         .select_related("trial", "site")
         .get(pk=participant.pk)
     )
