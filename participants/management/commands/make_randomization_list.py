@@ -6,11 +6,10 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from participants.forms.randomization import CSV_COLUMNS
 from participants.models import RandomizationSlot
 from participants.services import randomization_list_generate
 from trials.models import Trial
-
-CSV_COLUMNS = ["randomization_number", "site", "factor_level", "block", "sequence", "arm_code"]
 
 
 def _numbers(text: str) -> list[int]:
@@ -52,22 +51,31 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        slots = RandomizationSlot.objects.filter(trial=trial_obj).select_related("site", "arm")
-        # No arms on the terminal: it may be seen, scrolled back or logged.
-        per_stratum_count = Counter((s.site.number, s.factor_level) for s in slots)
-        self.stdout.write(f"{trial}: {len(slots)} slots, seed {seed}.")
-        for (site, level), count in sorted(per_stratum_count.items()):
-            stratum = f"site {site}" + (
-                f" / {randomization_list.factor_name} {level}" if level else ""
-            )
-            self.stdout.write(f"  {stratum}: {count} slots")
+        slots = list(
+            RandomizationSlot.objects.filter(trial=trial_obj).select_related("site", "arm")
+        )
+        self.summary(randomization_list, slots)
         if options["csv"]:
-            with open(options["csv"], "w", newline="") as out:
-                writer = csv.writer(out)
-                writer.writerow(CSV_COLUMNS)
-                for s in slots:
-                    writer.writerow(
-                        [s.randomization_number, s.site.number, s.factor_level, s.block]
-                        + [s.sequence, s.arm.code]
-                    )
-            self.stdout.write(f"Full list (unblinded) written to {options['csv']}.")
+            self.write_csv(options["csv"], slots)
+
+    def summary(self, randomization_list, slots):
+        """Slots per stratum, never an arm: a terminal may be seen, scrolled back, logged."""
+        self.stdout.write(
+            f"{randomization_list.trial.code}: {len(slots)} slots, seed {randomization_list.seed}."
+        )
+        per_stratum = Counter((s.site.number, s.factor_level) for s in slots)
+        for (site, level), count in sorted(per_stratum.items()):
+            factor = f" / {randomization_list.factor_name} {level}" if level else ""
+            self.stdout.write(f"  site {site}{factor}: {count} slots")
+
+    def write_csv(self, path, slots):
+        """The full list, in the columns the import page reads."""
+        with open(path, "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(CSV_COLUMNS)
+            for s in slots:
+                writer.writerow(
+                    [s.randomization_number, s.site.number, s.factor_level, s.block, s.sequence]
+                    + [s.arm.code]
+                )
+        self.stdout.write(f"Full list (unblinded) written to {path}.")
