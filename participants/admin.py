@@ -1,7 +1,8 @@
 """Clinical records in the admin: read-only, scoped, with their audit trail.
 
 Data are entered and corrected on the site pages, where every change carries a reason;
-the admin shows them to study coordinators. Allocations are shown to unblinded users only.
+the admin shows them to study coordinators. Allocations and the randomization list are shown
+to unblinded users only.
 """
 
 from django.contrib import admin
@@ -9,10 +10,13 @@ from django.contrib import admin
 from participants.models import (
     Allocation,
     AlsfrsR,
+    EmergencyUnblinding,
     Fvc,
     Genotype,
     Participant,
     PkSample,
+    RandomizationList,
+    RandomizationSlot,
     StudyDrugExposure,
     Visit,
     VitalSigns,
@@ -234,3 +238,68 @@ class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class UnblindedReadOnlyAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    """Unblinded data (it names arms): unblinded users only, for their trials, view-only."""
+
+    def get_queryset(self, request):
+        return self.model.objects.for_user(request.user)
+
+    def has_module_permission(self, request):
+        return is_unblinded(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_unblinded(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RandomizationList)
+class RandomizationListAdmin(UnblindedReadOnlyAdmin):
+    list_display = ["trial", "source", "factor_name", "seed", "created_at", "created_by"]
+    list_select_related = ["trial", "created_by"]
+
+
+@admin.register(RandomizationSlot)
+class RandomizationSlotAdmin(UnblindedReadOnlyAdmin):
+    list_display = [
+        "randomization_number",
+        "trial",
+        "site",
+        "factor_level",
+        "block",
+        "sequence",
+        "arm",
+        "participant",
+        "taken_at",
+    ]
+    list_filter = [
+        ("trial", admin.RelatedOnlyFieldListFilter),
+        ("site", admin.RelatedOnlyFieldListFilter),
+        ("arm", ArmListFilter),
+    ]
+    search_fields = ["randomization_number", "participant__subject_number"]
+    list_select_related = ["trial", "site", "arm__trial", "participant"]
+
+
+@admin.register(EmergencyUnblinding)
+class EmergencyUnblindingAdmin(ClinicalReadOnlyAdmin):
+    """The records carry no arm: study coordinators see them, and so do unblinded users."""
+
+    list_display = ["participant", "unblinded_at", "unblinded_by", "reason"]
+    list_filter = [("participant__trial", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["participant", "unblinded_by"]
+
+    def has_module_permission(self, request):
+        return is_study_coordinator(request.user) or is_unblinded(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_study_coordinator(request.user) or is_unblinded(request.user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants.views import crfs, dashboard, enrolment, listing, visits
+from participants.views import crfs, dashboard, enrolment, listing, randomization, visits
 
 app_name = "participants"
 
@@ -11,6 +11,18 @@ urlpatterns = [
     path("trials/<slug:code>/", listing.trial_participants, name="trial_participants"),
     path("trials/<slug:code>/dashboard/", dashboard.site_dashboard, name="site_dashboard"),
     path("trials/<slug:code>/screening/", enrolment.screening_create, name="screening_create"),
+    path(
+        "trials/<slug:code>/randomization/",
+        randomization.randomization_list,
+        name="randomization_list",
+    ),
+    path(
+        "trials/<slug:code>/randomization/import/",
+        randomization.randomization_import,
+        name="randomization_import",
+    ),
+    path(P + "randomize/", randomization.randomize, name="randomize"),
+    path(P + "unblind/", randomization.emergency_unblind, name="emergency_unblind"),
     path(P + "consent/", enrolment.consent_record, name="consent_record"),
     path(P + "enrol/", enrolment.enrol, name="enrol"),
     path(P + "baseline/", enrolment.baseline_set, name="baseline_set"),

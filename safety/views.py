@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from participants.choices import ParticipantStatus
 from participants.form_states import form_slots
-from participants.models import Allocation, Participant, Visit
+from participants.models import Allocation, EmergencyUnblinding, Participant, Visit
+from participants.models.randomization import can_emergency_unblind, sees_unblinding_notices
 from participants.services import StaleEdit
 from participants.views.access import attach_errors, participant_for, participant_for_entry
 from safety.forms import EndOfStudyForm
@@ -44,6 +45,12 @@ def participant_casebook(request, code, pk):
     )
     slots = form_slots(visits, today)
     can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
+    trial_site = (request.user, participant.trial_id, participant.site_id)
+    unblindings = (
+        EmergencyUnblinding.objects.filter(participant=participant).select_related("unblinded_by")
+        if sees_unblinding_notices(*trial_site, unblinded=unblinded)
+        else []
+    )
     context = {
         "participant": participant,
         "trial": participant.trial,
@@ -54,6 +61,13 @@ def participant_casebook(request, code, pk):
         and participant.status == ParticipantStatus.SCREENING
         and participant.eligible
         and participant.consent_date is not None,
+        "can_randomize": can_edit
+        and allocation is None
+        and participant.status in (ParticipantStatus.ENROLLED, ParticipantStatus.ON_TREATMENT),
+        "can_unblind": allocation is not None
+        and not unblinded
+        and can_emergency_unblind(*trial_site),
+        "unblindings": unblindings,
         "timeline": [(visit, slots[visit.pk]) for visit in visits],
         "eligibility_answers": participant.eligibility_answers.select_related("criterion"),
         "adverse_events": AdverseEvent.objects.filter(

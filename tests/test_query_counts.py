@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Participant, VitalSigns
+from participants.models import EmergencyUnblinding, Participant, RandomizationSlot, VitalSigns
 from tests.factories import AdverseEventFactory, LabResultFactory, ParticipantFactory, VisitFactory
-from trials.models import Site, Trial
+from trials.models import Arm, Site, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,14 @@ PAGES = [
     ("coordinator", lambda: reverse("participants:trial_participants", args=["LSER-ALS-01"])),
     ("coordinator", _casebook),
     ("unblinded_pharmacist", _casebook),
+    ("data_manager", _casebook),
+    ("investigator", _casebook),
+    (
+        "unblinded_pharmacist",
+        lambda: reverse("participants:randomization_list", args=["LSER-ALS-01"]),
+    ),
+    ("unblinded_pharmacist", lambda: reverse("admin:participants_randomizationslot_changelist")),
+    ("study_coordinator", lambda: reverse("admin:participants_emergencyunblinding_changelist")),
     ("study_coordinator", lambda: reverse("admin:participants_participant_changelist")),
     ("study_coordinator", lambda: reverse("admin:participants_visit_changelist")),
     ("study_coordinator", lambda: reverse("admin:safety_adverseevent_changelist")),
@@ -110,6 +118,27 @@ def _grow():
         LabResultFactory(participant=p)
         p.consent_version = f"v{n}"
         p.save()  # more audit events for the history page
+        EmergencyUnblinding.objects.create(
+            participant=p,
+            unblinded_by=p.allocation.allocated_by,
+            unblinded_at=timezone.now(),
+            reason=f"Emergency {n}",
+        )
+    arm = Arm.objects.filter(trial=trial).first()
+    RandomizationSlot.objects.bulk_create(
+        RandomizationSlot(
+            trial=trial,
+            site=site,
+            factor_level="C/C",
+            block=100 + n,
+            sequence=1000 + n,
+            randomization_number=f"X{n:04d}",
+            arm=arm,
+            participant=ParticipantFactory(trial=trial, site=site) if n % 2 else None,
+            taken_at=timezone.now() if n % 2 else None,
+        )
+        for n in range(40)
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,11 @@ from participants.forms.efficacy import AlsfrsRForm, FvcForm
 from participants.forms.exposure import StudyDrugExposureForm
 from participants.forms.genotype import GenotypeForm
 from participants.forms.pk import PkSampleForm
+from participants.forms.randomization import (
+    EmergencyUnblindingForm,
+    RandomizationImportForm,
+    RandomizeForm,
+)
 from participants.forms.vitals import VitalSignsForm
 
 CRF_FORMS: dict[str, type[CrfForm]] = {
@@ -35,10 +40,13 @@ __all__ = [
     "BaselineForm",
     "ConsentForm",
     "CrfForm",
+    "EmergencyUnblindingForm",
     "EnteredInErrorForm",
     "FvcForm",
     "GenotypeForm",
     "PkSampleForm",
+    "RandomizationImportForm",
+    "RandomizeForm",
     "ScreeningForm",
     "StudyDrugExposureForm",
     "UnscheduledVisitForm",

@@ -236,7 +236,9 @@ class CrfForm(forms.ModelForm):
         if not self.instance.pk:
             del self.fields["reason_for_change"]
             if "report_date" in self.fields and visit.actual_date:
-                self.fields["report_date"].initial = visit.actual_date
+                # the form's initial data (from the empty instance) wins over a field's
+                self.initial.setdefault("report_date", None)
+                self.initial["report_date"] = self.initial["report_date"] or visit.actual_date
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DATE
@@ -247,7 +249,12 @@ class CrfForm(forms.ModelForm):
         self.helper = _helper("Save form")
         self.helper.layout = Layout(
             *[Field(name) for name in self.layout_fields()],
-            Div(Field("confirm_implausible"), css_class="confirm-implausible"),
+            # The tick is offered once a save has been tried (it may have flagged values).
+            *(
+                [Div(Field("confirm_implausible"), css_class="confirm-implausible")]
+                if self.is_bound
+                else []
+            ),
             *([Field("reason_for_change")] if "reason_for_change" in self.fields else []),
             Field("version"),
         )

@@ -15,6 +15,12 @@ from participants.models.efficacy import AlsfrsR, Fvc
 from participants.models.exposure import StudyDrugExposure
 from participants.models.genotype import Genotype
 from participants.models.pk import PkSample
+from participants.models.randomization import (
+    EmergencyUnblinding,
+    ListSource,
+    RandomizationList,
+    RandomizationSlot,
+)
 from participants.models.screening import EligibilityAnswer
 from participants.models.vitals import VitalSigns
 
@@ -38,6 +44,10 @@ __all__ = [
     "ParticipantQuerySet",
     "ParticipantRecordQuerySet",
     "PkSample",
+    "EmergencyUnblinding",
+    "ListSource",
+    "RandomizationList",
+    "RandomizationSlot",
     "Visit",
     "StudyDrugExposure",
     "VisitQuerySet",

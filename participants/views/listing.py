@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from participants.models import Participant
 from participants.views.access import trial_for
-from trials.choices import SITE_ROLES
+from trials.choices import SITE_ROLES, Role
 from trials.models import Membership
 
 
@@ -27,11 +27,16 @@ def trial_participants(request, code):
         )
     )
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
-    can_screen = Membership.objects.filter(
-        user=request.user, trial=trial, role__in=SITE_ROLES
-    ).exists()
+    roles = set(
+        Membership.objects.filter(user=request.user, trial=trial).values_list("role", flat=True)
+    )
     return render(
         request,
         "participants/trial_participants.html",
-        {"trial": trial, "page": page, "can_screen": can_screen},
+        {
+            "trial": trial,
+            "page": page,
+            "can_screen": bool(roles & set(SITE_ROLES)),
+            "can_read_list": Role.UNBLINDED in roles,
+        },
     )

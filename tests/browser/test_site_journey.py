@@ -4,6 +4,7 @@ page on the way is checked for the arm (the coordinator is blinded)."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -102,6 +103,8 @@ def test_a_coordinator_takes_a_participant_from_screening_to_month_1(page, login
 
     # --- randomize ---
     page.get_by_role("link", name="Randomize").click()
+    page.select_option("#id_factor_level", "C/T")  # the stratification genotype
+    page.locator("#id_confirm").check()
     watch.check()
     page.get_by_role("button", name="Randomize").click()
     expect(page.locator("#randomization")).to_contain_text("Randomized")
@@ -143,6 +146,7 @@ def test_a_coordinator_takes_a_participant_from_screening_to_month_1(page, login
     page.select_option("#id_reference_equation", "GLI-2012")
     page.get_by_role("button", name="Save form").click()
     expect(page.locator(".alert-success")).to_contain_text("FVC saved")
+    watch.check()
     page.get_by_role("link", name="Study drug exposure").click()
     watch.check()
     screenshot(page, "12-exposure-blinded")
@@ -176,6 +180,7 @@ def test_a_coordinator_takes_a_participant_from_screening_to_month_1(page, login
     _fill_alsfrs(page, ALSFRS | {"q9": 2})
     page.get_by_role("button", name="Save form").click()
     expect(page.locator(".alert-success")).to_contain_text("ALSFRS-R saved")
+    watch.check()
 
     # --- correct a value with a reason ---
     page.get_by_role("link", name="Vital signs and weight").click()
@@ -199,7 +204,7 @@ def test_a_coordinator_takes_a_participant_from_screening_to_month_1(page, login
 
     participant = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-004")
     vitals = VitalSigns.objects.get(participant=participant, visit__definition__code="M1")
-    assert vitals.weight_kg == 70.6
+    assert vitals.weight_kg == Decimal("70.6")
     last = history_for(vitals)[-1]
     assert last["reason"] == "Transcription error: scale print-out says 70.6"
     assert last["user"] == "coordinator01"

@@ -4,9 +4,18 @@ the arm (DESIGN.md rule 4). The unblinded pharmacist's view is the positive cont
 import pytest
 from django.urls import reverse
 
-from participants.models import Allocation, AlsfrsR, Participant, StudyDrugExposure, Visit
+from participants.models import (
+    Allocation,
+    AlsfrsR,
+    EmergencyUnblinding,
+    Participant,
+    RandomizationSlot,
+    StudyDrugExposure,
+    Visit,
+)
 from safety.models import AdverseEvent, EndOfStudy, LabResult
-from trials.models import Arm
+from tests.factories import ParticipantFactory
+from trials.models import Arm, Site, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +67,7 @@ def participant_pages(user):
             ("safety_labresult", LabResult.objects.for_user(user)),
             ("participants_alsfrsr", AlsfrsR.objects.for_user(user)),
             ("safety_endofstudy", EndOfStudy.objects.for_user(user)),
+            ("participants_emergencyunblinding", EmergencyUnblinding.objects.for_user(user)),
         ]:
             urls.append(reverse(f"admin:{model}_changelist"))
             for obj in objects[:3]:
@@ -128,3 +138,59 @@ def test_an_allocation_never_names_its_arm_in_text(unblinded_pharmacist):
     allocation = Allocation.objects.select_related("arm").first()
     assert allocation.arm.code not in str(allocation)
     assert allocation.arm.name not in str(allocation)
+
+
+@pytest.fixture
+def randomized_through_the_page(client, coordinator):
+    """A new participant at site 01, randomized by the coordinator on the randomize page."""
+    p = ParticipantFactory(
+        trial=Trial.objects.get(code="LSER-ALS-01"),
+        site=Site.objects.get(number="01"),
+        status="enrolled",
+    )
+    client.force_login(coordinator)
+    url = reverse("participants:randomize", args=[p.trial.code, p.pk])
+    response = client.post(url, {"factor_level": "C/T", "confirm": "on"}, follow=True)
+    # the page after randomizing (the casebook, with the confirmation message)
+    body = response.content.decode()
+    assert "randomized: number R" in body
+    assert [m for m in arm_markers() if m in body] == []
+    client.logout()
+    return p
+
+
+@pytest.mark.parametrize("role", ["coordinator", "investigator", "monitor", "data_manager"])
+def test_after_randomizing_on_the_page_blinded_casebooks_show_no_arm(
+    client, request, role, randomized_through_the_page
+):
+    p = randomized_through_the_page
+    client.force_login(request.getfixturevalue(role))
+    body = casebook_body(client, p)
+    assert "Randomized" in body and p.allocation.randomization_number in body
+    assert [m for m in arm_markers() if m in body] == []
+
+
+def test_after_randomizing_on_the_page_the_pharmacist_sees_the_arm(
+    client, unblinded_pharmacist, randomized_through_the_page
+):
+    p = randomized_through_the_page
+    client.force_login(unblinded_pharmacist)
+    body = casebook_body(client, p)
+    assert f"Arm {p.allocation.arm.code}: {p.allocation.arm.name}" in body
+
+
+def test_the_randomize_page_shows_a_blinded_user_no_arm(client, coordinator, site01_participant):
+    client.force_login(coordinator)
+    url = reverse("participants:randomize", args=["LSER-ALS-01", site01_participant.pk])
+    body = client.get(url).content.decode()
+    assert "Already randomized" in body
+    assert [m for m in arm_markers() if m in body] == []
+
+
+def test_the_slot_queryset_is_empty_for_blinded_users_even_in_an_open_label_trial(
+    coordinator, monitor, data_manager, study_coordinator, unblinded_pharmacist
+):
+    Trial.objects.filter(code="LSER-ALS-01").update(blinding="open")
+    for user in (coordinator, monitor, data_manager, study_coordinator):
+        assert not RandomizationSlot.objects.for_user(user).exists()
+    assert RandomizationSlot.objects.for_user(unblinded_pharmacist).exists()

@@ -320,9 +320,13 @@ def test_the_unblinded_pharmacist_sees_the_arm_and_the_mg(client, unblinded_phar
     p = participant("LSER-ALS-01", "01-001")
     client.force_login(unblinded_pharmacist)
     body = _body(client, p, visit(p, "M1"))
-    arm = p.allocation.arm
+    arm = p.allocation.arm  # drawn from the seeded randomization list
     assert arm.name in body
-    assert re.search(r'id="prescribed-amount">\s*500 mg per administration, 1000 mg a day', body)
+    per_dose = int(arm.dose_mg)
+    assert re.search(
+        rf'id="prescribed-amount">\s*{per_dose} mg per administration, {2 * per_dose} mg a day',
+        body,
+    )
 
 
 def test_blinded_pages_of_two_als_arms_show_identical_dose_text(
@@ -346,14 +350,15 @@ def test_blinded_pages_of_two_als_arms_show_identical_dose_text(
 
 def test_a_blinded_study_coordinator_never_sees_the_mg_in_the_admin(client, study_coordinator):
     record = StudyDrugExposure.objects.get(participant=participant("LSER-ALS-01", "01-001"))
-    assert record.prescribed_mg_per_administration == Decimal("500.00")
+    mg = record.participant.allocation.arm.dose_mg
+    assert record.prescribed_mg_per_administration == mg
     client.force_login(study_coordinator)
     for name in ("change", "history"):
         admin_url = reverse(f"admin:participants_studydrugexposure_{name}", args=[record.pk])
         body = client.get(admin_url).content.decode()
         assert "prescribed units per administration" in body or "prescribed_units" in body
         assert "prescribed_mg" not in body and "prescribed mg" not in body
-        assert "500.00" not in body
+        assert f"{mg:.2f}" not in body
 
 
 def test_a_refused_stale_save_lists_changes_without_the_mg(client, coordinator):

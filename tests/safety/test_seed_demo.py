@@ -4,7 +4,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from participants.models import Allocation, Participant, Visit
+from participants.models import (
+    Allocation,
+    Participant,
+    RandomizationList,
+    RandomizationSlot,
+    Visit,
+)
 from safety.models import AdverseEvent, LabResult
 from trials.models import Arm, Membership, Site, Trial, VisitDefinition
 
@@ -18,6 +24,8 @@ MODELS = [
     Membership,
     Participant,
     Allocation,
+    RandomizationList,
+    RandomizationSlot,
     Visit,
     AdverseEvent,
     LabResult,
@@ -67,6 +75,21 @@ def test_it_loads_the_two_trials_as_the_protocols_describe():
     assert {a.regimen_text for a in hsan1.arms.all()} == {"400 mg/kg/day in 3 doses"}
     assert hsan1.arms.filter(is_placebo=True).count() == 1
     assert hsan1.visit_definitions.order_by("-order").first().day_offset == 360
+
+
+def test_it_randomizes_the_demo_participants_through_seeded_lists():
+    als = RandomizationList.objects.get(trial__code="LSER-ALS-01")
+    assert (als.seed, als.factor_name) == (20261120, "rs1163251")
+    assert not RandomizationList.objects.get(trial__code="LSER-HSAN1-01").factor_name
+    allocations = Allocation.objects.select_related("participant")
+    assert allocations.count() == 8
+    for allocation in allocations:
+        slot = RandomizationSlot.objects.get(participant=allocation.participant)
+        assert (slot.randomization_number, slot.arm_id) == (
+            allocation.randomization_number,
+            allocation.arm_id,
+        )
+        assert slot.site_id == allocation.participant.site_id
 
 
 def test_it_has_a_participant_whose_creatinine_rises():

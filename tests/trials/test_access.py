@@ -5,7 +5,7 @@ caught by test_every_url_has_a_row."""
 import pytest
 from django.urls import get_resolver, reverse
 
-from participants.models import Allocation, Participant, StudyDrugExposure
+from participants.models import Allocation, Participant, RandomizationSlot, StudyDrugExposure
 from trials.models import Membership, Site, Trial
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,9 @@ ENTRY = _row(
 )
 POST_ONLY = _row(NOT_ALLOWED, anonymous=LOGIN)
 READ_SITE01 = _row(OK, other_site_coordinator=NOT_FOUND, outsider=NOT_FOUND, anonymous=LOGIN)
+# The randomization list: unblinded users only; to everyone else it does not exist.
+UNBLINDED_ONLY = _row(NOT_FOUND, unblinded_pharmacist=OK, anonymous=LOGIN)
+UNBLINDED_ADMIN = _row(FORBIDDEN, unblinded_pharmacist=OK, **ADMIN_STAFF_ONLY)
 
 # name -> (url builder, expected outcome per role)
 MATRIX = {
@@ -123,6 +126,25 @@ MATRIX = {
         ),
     ),
     "participants:consent_record": (_p("consent_record"), ENTRY),
+    "participants:randomize": (_p("randomize"), ENTRY),
+    "participants:emergency_unblind": (
+        _p("emergency_unblind"),
+        _row(
+            FORBIDDEN,
+            investigator=OK,
+            other_site_coordinator=NOT_FOUND,
+            outsider=NOT_FOUND,
+            anonymous=LOGIN,
+        ),
+    ),
+    "participants:randomization_list": (
+        lambda: reverse("participants:randomization_list", args=["LSER-ALS-01"]),
+        UNBLINDED_ONLY,
+    ),
+    "participants:randomization_import": (
+        lambda: reverse("participants:randomization_import", args=["LSER-ALS-01"]),
+        UNBLINDED_ONLY,
+    ),
     "participants:enrol": (_p("enrol"), POST_ONLY),
     "participants:baseline_set": (_p("baseline_set"), ENTRY),
     "participants:unscheduled_visit_add": (_p("unscheduled_visit_add"), ENTRY),
@@ -261,6 +283,25 @@ MATRIX = {
             args=[Allocation.objects.filter(participant=_site01_participant()).get().pk],
         ),
         _row(FORBIDDEN, unblinded_pharmacist=OK, **ADMIN_STAFF_ONLY),
+    ),
+    "admin:participants_randomizationlist_changelist": (
+        lambda: reverse("admin:participants_randomizationlist_changelist"),
+        UNBLINDED_ADMIN,
+    ),
+    "admin:participants_randomizationslot_changelist": (
+        lambda: reverse("admin:participants_randomizationslot_changelist"),
+        UNBLINDED_ADMIN,
+    ),
+    "admin:participants_randomizationslot_change": (
+        lambda: reverse(
+            "admin:participants_randomizationslot_change",
+            args=[RandomizationSlot.objects.filter(participant=_site01_participant()).get().pk],
+        ),
+        UNBLINDED_ADMIN,
+    ),
+    "admin:participants_emergencyunblinding_changelist": (
+        lambda: reverse("admin:participants_emergencyunblinding_changelist"),
+        _row(FORBIDDEN, study_coordinator=OK, unblinded_pharmacist=OK, **ADMIN_STAFF_ONLY),
     ),
     "admin:auth_user_changelist": (
         lambda: reverse("admin:auth_user_changelist"),

@@ -13,13 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from participants.choices import TakenWithFood, VisitStatus
-from participants.models import Participant, StudyDrugExposure, VitalSigns
+from participants.models import Participant, RandomizationList, StudyDrugExposure, VitalSigns
 from participants.services import (
     crf_save,
-    participant_allocate,
     participant_consent,
     participant_enrol,
+    participant_randomize,
     participant_screen,
+    randomization_list_generate,
     visit_schedule_create,
 )
 from safety.choices import Severity
@@ -149,6 +150,20 @@ HSAN1_CRITERIA = [
 ]
 HSAN1_ELIGIBLE_ANSWERS = {"IN02": True, "EX01": False}
 
+# Randomization lists (fixed seeds, so the demo is the same on every machine): ALS stratified
+# by site and a serine-shifting variant (../shared/reference/clinical.md, candidate
+# stratification factors); HSAN1 by site only.
+LISTS = {
+    "LSER-ALS-01": {
+        "seed": 20261120,
+        "block_sizes": [4, 8],
+        "per_stratum": 8,
+        "factor_name": "rs1163251",
+        "factor_levels": ["C/C", "C/T", "T/T"],
+    },
+    "LSER-HSAN1-01": {"seed": 20261121, "block_sizes": [2, 4], "per_stratum": 12},
+}
+
 HSAN1_VISITS = [
     ("SCR", "Screening", -14, 14, 13, [A.VITALS, A.LABS, A.GENOTYPE]),
     ("BL", "Baseline", 0, 0, 0, [A.VITALS, A.LABS, A.DOSING, A.PK]),
@@ -189,12 +204,13 @@ class Command(BaseCommand):
             als = self.seed_als(sites)
             hsan1 = self.seed_hsan1(sites)
             self.seed_memberships(users, [als, hsan1], sites)
-            self.seed_participants(
-                als, sites, users["coordinator01"], users["coordinator02"], users["pharmacist"]
-            )
-            self.seed_participants(
-                hsan1, sites, users["coordinator01"], users["coordinator02"], users["pharmacist"]
-            )
+            for trial in (als, hsan1):
+                if not RandomizationList.objects.filter(trial=trial).exists():
+                    randomization_list_generate(
+                        trial=trial, user=users["pharmacist"], **LISTS[trial.code]
+                    )
+            self.seed_participants(als, sites, users["coordinator01"], users["coordinator02"])
+            self.seed_participants(hsan1, sites, users["coordinator01"], users["coordinator02"])
         self.stdout.write(self.style.SUCCESS("Demo trials loaded: LSER-ALS-01, LSER-HSAN1-01."))
         self.stdout.write(
             f"Log in at http://127.0.0.1:8000/accounts/login/ with password {DEMO_PASSWORD} as:"
@@ -364,11 +380,11 @@ class Command(BaseCommand):
                             site=sites[site_number] if site_number else None,
                         )
 
-    def seed_participants(self, trial, sites, coordinator01, coordinator02, pharmacist):
+    def seed_participants(self, trial, sites, coordinator01, coordinator02):
         if Participant.objects.filter(trial=trial).exists():
             return  # idempotent: a trial's demo participants are made once
         today = timezone.localdate()
-        arms = list(trial.arms.order_by("code"))
+        levels = LISTS[trial.code].get("factor_levels") or [""]
         plan = [  # site, sex, year of birth, days since baseline
             ("01", "M", 1961, 100),
             ("01", "F", 1970, 64),
@@ -399,12 +415,11 @@ class Command(BaseCommand):
                 user=coordinator,
             )
             p = participant_enrol(participant=p, user=coordinator)
-            participant_allocate(
+            participant_randomize(
                 participant=p,
-                arm=arms[n % len(arms)],
-                randomization_number=f"R{n + 1:04d}",
+                factor_level=levels[n % len(levels)],
                 at=timezone.make_aware(datetime.datetime.combine(baseline, datetime.time(9))),
-                user=pharmacist,
+                user=coordinator,
             )
             for visit in visit_schedule_create(
                 participant=p, baseline_date=baseline, user=coordinator
