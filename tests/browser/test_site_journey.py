@@ -202,6 +202,13 @@ def test_a_coordinator_takes_a_participant_from_screening_to_month_1(page, login
     screenshot(page, "14-casebook-after-month-1")
     watch.check()
 
+    page.locator("nav .breadcrumb").get_by_role("link", name="LSER-ALS-01").click()
+    page.get_by_role("link", name="Site dashboard").click()
+    expect(page.locator("#by-status")).to_contain_text("On treatment")
+    expect(page.locator("#overdue-visits")).to_contain_text("01-004")  # its screening visit
+    screenshot(page, "15-site-dashboard")
+    watch.check()
+
     participant = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-004")
     vitals = VitalSigns.objects.get(participant=participant, visit__definition__code="M1")
     assert vitals.weight_kg == Decimal("70.6")
