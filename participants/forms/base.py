@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from participants.models import Participant
+from participants.services import check_clinical_date
 from trials.choices import AnswerType, Sex
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,23 +26,15 @@ def _helper(submit_label: str) -> FormHelper:
     return helper
 
 
-def date_checks(form, participant: Participant, names, *, before_consent_ok=False) -> None:
-    """Each named date: not in the future; on or after consent (unless allowed)."""
-    today = timezone.localdate()
+def date_checks(form, participant: Participant, names) -> None:
+    """Each named date, by the services' rule (`check_clinical_date`): on or after consent
+    and not in the future. Checked here too so the message stands beside the field with
+    the form's other errors."""
     for name in names:
-        value = form.cleaned_data.get(name)
-        if value is None:
-            continue
-        if value > today:
-            form.add_error(name, "This date is in the future.")
-        elif before_consent_ok:
-            continue
-        elif participant.consent_date is None:
-            form.add_error(name, "Record informed consent before any visit data.")
-        elif value < participant.consent_date:
-            form.add_error(
-                name, f"This date is before consent ({participant.consent_date:%Y-%m-%d})."
-            )
+        try:
+            check_clinical_date(participant, form.cleaned_data.get(name), name)
+        except ValidationError as exc:
+            form.add_error(name, exc.message_dict[name])
 
 
 class ScreeningForm(forms.Form):
@@ -216,7 +209,6 @@ class CrfForm(forms.ModelForm):
     """
 
     plausible: dict[str, tuple] = {}
-    date_fields: tuple[str, ...] = ("report_date",)
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_implausible = forms.BooleanField(
@@ -264,7 +256,7 @@ class CrfForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        date_checks(self, self.participant, self.date_fields)
+        date_checks(self, self.participant, self._meta.model.clinical_date_fields)
         self.implausible = []
         for name, (low, high) in self.plausible.items():
             value = cleaned.get(name)

@@ -62,8 +62,6 @@ def prescribed_regimen(record, participant, *, unblinded: bool) -> dict:
 
 
 class StudyDrugExposureForm(CrfForm):
-    date_fields = ("report_date", "period_start", "period_end")
-
     class Meta:
         model = StudyDrugExposure
         fields = [

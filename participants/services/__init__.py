@@ -6,7 +6,6 @@ a message beside the field; the services check again so no other path can skip t
 """
 
 from participants.services.enrolment import (
-    participant_allocate,
     participant_consent,
     participant_enrol,
     participant_screen,
@@ -36,7 +35,6 @@ __all__ = [
     "StaleEdit",
     "check_clinical_date",
     "crf_save",
-    "participant_allocate",
     "participant_consent",
     "participant_emergency_unblind",
     "participant_enrol",

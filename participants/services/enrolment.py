@@ -7,7 +7,6 @@ from django.db import transaction
 
 from participants.choices import ParticipantStatus
 from participants.models import (
-    Allocation,
     EligibilityAnswer,
     Participant,
 )
@@ -17,7 +16,7 @@ from participants.services.records import (
 from trials.audit import audit_reason
 from trials.choices import AnswerType
 from trials.eligibility import age_in_years, criterion_met, eligibility
-from trials.models import Arm, Site, Trial, TrialSite
+from trials.models import Site, Trial, TrialSite
 
 
 def _next_number(trial: Trial, site: Site, counter: str) -> int:
@@ -132,22 +131,3 @@ def participant_enrol(*, participant: Participant, user) -> Participant:
     with audit_reason("Enrolled", user=user):
         participant.save()
     return participant
-
-
-@transaction.atomic
-def participant_allocate(
-    *, participant: Participant, arm: Arm, randomization_number: str, at, user
-) -> Allocation:
-    """Record a participant's arm directly (demo data and tests of blinding; sites
-    randomize through the randomization list)."""
-    allocation = Allocation(
-        participant=participant,
-        arm=arm,
-        randomization_number=randomization_number,
-        allocated_at=at,
-        allocated_by=user,
-    )
-    allocation.full_clean()
-    with audit_reason("Randomized", user=user):
-        allocation.save()
-    return allocation

@@ -55,17 +55,24 @@ def _changes_since(record, version: int) -> list[dict]:
     return changes
 
 
-def _locked_current(record, expected_version):
+def record_locked_for_change(record, expected_version):
+    """The current row, locked until the transaction ends, if it is still at the version
+    the user opened; otherwise `StaleEdit` listing what changed meanwhile."""
     current = type(record).objects.select_for_update().get(pk=record.pk)
     if expected_version is None or current.version != int(expected_version):
         raise StaleEdit(_changes_since(current, int(expected_version or 0)))
     return current
 
 
-def record_locked_for_change(record, expected_version):
-    """The current row, locked until the transaction ends, if it is still at the version
-    the user opened; otherwise `StaleEdit` (for the services of later apps)."""
-    return _locked_current(record, expected_version)
+def _apply(record, values: dict) -> None:
+    """Set the form's values, check its dates, recompute what is derived, validate."""
+    for name, value in values.items():
+        setattr(record, name, value)
+    for name in record.clinical_date_fields:
+        check_clinical_date(record.participant, getattr(record, name), name)
+    record.derive()
+    record.complete = record.is_complete()
+    record.full_clean()
 
 
 @transaction.atomic
@@ -78,30 +85,18 @@ def crf_save(*, record, values: dict, user, expected_version: int | None, reason
     if the row has moved on, nothing is written and `StaleEdit` says what changed.
     """
     if record.pk is None:
-        for name, value in values.items():
-            setattr(record, name, value)
-        for name in record.clinical_date_fields:
-            check_clinical_date(record.participant, getattr(record, name), name)
         record.version = 1
-        record.derive()
-        record.complete = record.is_complete()
-        record.full_clean()
+        _apply(record, values)
         with audit_reason(f"{record._meta.verbose_name.capitalize()} entered", user=user):
             record.save()
         return record
-    current = _locked_current(record, expected_version)
+    current = record_locked_for_change(record, expected_version)
     if current.entered_in_error:
         raise ValidationError("This form was marked entered in error; it can't be changed.")
     if not reason.strip():
         raise ValidationError({"reason_for_change": "Give the reason for this change."})
-    for name, value in values.items():
-        setattr(current, name, value)
-    for name in current.clinical_date_fields:
-        check_clinical_date(current.participant, getattr(current, name), name)
     current.version += 1
-    current.derive()
-    current.complete = current.is_complete()
-    current.full_clean()
+    _apply(current, values)
     with audit_reason(reason.strip(), user=user):
         current.save()
     return current
@@ -110,7 +105,7 @@ def crf_save(*, record, values: dict, user, expected_version: int | None, reason
 @transaction.atomic
 def record_mark_entered_in_error(*, record, reason: str, user, expected_version: int | None):
     """Hide a record from the casebook; it and its history stay (DESIGN.md rule 2)."""
-    current = _locked_current(record, expected_version)
+    current = record_locked_for_change(record, expected_version)
     if not reason.strip():
         raise ValidationError({"entered_in_error_reason": "Say why this was entered in error."})
     current.entered_in_error = True

@@ -11,8 +11,8 @@ from participants.models import (
     Visit,
 )
 from participants.services.records import (
-    _locked_current,
     check_clinical_date,
+    record_locked_for_change,
 )
 from trials.audit import audit_reason
 
@@ -68,7 +68,7 @@ def visit_record(
     reason: str = "",
 ) -> Visit:
     """Record the date a visit took place; outside its window is allowed and flagged."""
-    current = _locked_current(visit, expected_version)
+    current = record_locked_for_change(visit, expected_version)
     check_clinical_date(current.participant, actual_date, "actual_date")
     first = current.status != VisitStatus.COMPLETED
     if not first and not reason.strip():
@@ -86,7 +86,7 @@ def visit_record(
 @transaction.atomic
 def visit_mark_missed(*, visit: Visit, reason: str, user, expected_version: int | None) -> Visit:
     """A visit that did not take place, with why."""
-    current = _locked_current(visit, expected_version)
+    current = record_locked_for_change(visit, expected_version)
     if not reason.strip():
         raise ValidationError({"missed_reason": "Say why the visit was missed."})
     current.status = VisitStatus.MISSED
