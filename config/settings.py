@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "participants",
     "safety",
     "meddra",
+    "review",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("safety.urls")),
     path("", include("meddra.urls")),
+    path("", include("review.urls")),
 ]

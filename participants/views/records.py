@@ -33,3 +33,11 @@ def entered_in_error_from_post(request, record, mark, *, label: str, done: str, 
         return redirect(back)
     messages.success(request, f"{label[:1].upper()}{label[1:]} marked entered in error.")
     return redirect(done)
+
+
+# Panels other apps show on every clinical record's page (review: its open queries, source
+# verification, lock and audit trail), filled by their AppConfig.ready(): callables
+# (request, record) -> {"template": ..., ...} or None, whose dict is the context of the
+# included template. Rendered by `{% record_panels record %}` (participants/templatetags/
+# records.py). Each does a fixed number of queries.
+RECORD_PANELS: list = []

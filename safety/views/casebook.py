@@ -20,6 +20,12 @@ from safety.services import end_of_study_record
 from safety.views.labs import casebook_labs_context
 from trials.models import Trial, can_enter_data
 
+# Panels a higher app adds to the casebook (review: open queries, source verification,
+# investigator signature, locks), filled by its AppConfig.ready(): callables
+# (request, participant) -> {"template": ..., ...} or None, whose dict is the context of
+# the included template. Each does a fixed number of queries.
+CASEBOOK_PANELS: list = []
+
 
 @login_required
 def participant_casebook(request, code, pk):
@@ -82,6 +88,11 @@ def participant_casebook(request, code, pk):
         .select_related("adverse_event")
         .first(),
     }
+    context["panels"] = [
+        panel_context
+        for panel in CASEBOOK_PANELS
+        if (panel_context := panel(request, participant)) is not None
+    ]
     return render(request, "safety/participant_casebook.html", context)
 
 

@@ -1,0 +1,1 @@
+"""Review records in the admin (read-only: they are written on the review pages)."""

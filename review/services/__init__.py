@@ -1,0 +1,1 @@
+"""Writes of the review app (STYLE.md: `<entity>_<action>`, keyword-only, atomic)."""
