@@ -4,6 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Tests run in two processes (pytest-xdist), each with its own test database; a module's
+# tests stay together (loadscope), so module fixtures run once. PYTEST_WORKERS=0 for one.
+# The transactional tests (browser and concurrency tests: they commit for real) run second,
+# on their own: the flush after each would empty a worker's seeded database under the tests
+# that follow it (tests/conftest.py marks them).
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 # A fixed key for the test run only; production sets SECRET_KEY in its environment.
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production-5f2c0a9e1b7d
 
@@ -28,7 +35,8 @@ run: install
 
 ## test: every test, browser tests included (installs Debian's chromium when missing)
 test: install browser
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_PARALLEL) -m "not transactional"
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_PARALLEL) -m transactional
 
 # Browser tests drive Debian's Chromium, never a downloaded build.
 browser:

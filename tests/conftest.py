@@ -7,6 +7,22 @@ from django.core.management import call_command
 from participants.models import Participant
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that commit for real ("transactional": the live server's browser tests
+    and the concurrency tests). pytest-django empties the database after each of them, so
+    `make test` runs them apart from the others, which share the seeded database (and run
+    in parallel: an emptied worker database would fail every test after it)."""
+    for item in items:
+        db = item.get_closest_marker("django_db")
+        if (
+            "transactional_db" in item.fixturenames
+            or "live_server" in item.fixturenames
+            or (db is not None and db.kwargs.get("transaction"))
+        ):
+            item.add_marker(pytest.mark.transactional)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Seed the demo trials once; each test runs in a transaction rolled back after it."""

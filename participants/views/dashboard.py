@@ -23,11 +23,15 @@ DASHBOARD_PANELS: list = []
 @login_required
 def site_dashboard(request, code):
     """Participants by status, visits due this week and overdue, incomplete forms, at the
-    sites in the user's scope. A fixed number of queries, whatever the trial's size."""
+    sites in the user's scope (`?site=01`: one of them). A fixed number of queries, whatever
+    the trial's size."""
     trial = trial_for(request, code)
+    site = request.GET.get("site", "")
     today = timezone.localdate()
     week_end = today + datetime.timedelta(days=6 - today.weekday())
     participants = Participant.objects.for_user(request.user).in_casebook().filter(trial=trial)
+    if site:
+        participants = participants.filter(site__number=site)
     counts = dict(participants.values_list("status").annotate(n=Count("pk")).order_by())
     by_status = [(s, counts.get(s.value, 0)) for s in ParticipantStatus]
     visits = (
@@ -38,6 +42,8 @@ def site_dashboard(request, code):
         .with_current_status(today)
         .select_related("participant", "definition")
     )
+    if site:
+        visits = visits.filter(participant__site__number=site)
     overdue = visits.filter(current_status=VisitStatus.OVERDUE).order_by("window_end")
     due_this_week = visits.filter(window_start__lte=week_end, window_end__gte=today).order_by(
         "target_date"
@@ -48,6 +54,7 @@ def site_dashboard(request, code):
             model.objects.for_user(request.user)
             .in_casebook()
             .filter(participant__trial=trial, complete=False)
+            .filter(**({"participant__site__number": site} if site else {}))
             .select_related("participant", "visit__definition")
             .order_by("report_date")[:LIST_LIMIT]
         )
@@ -58,6 +65,7 @@ def site_dashboard(request, code):
         "participants/site_dashboard.html",
         {
             "trial": trial,
+            "site": site,
             "today": today,
             "by_status": by_status,
             "overdue": overdue[:LIST_LIMIT],

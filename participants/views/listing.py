@@ -11,8 +11,10 @@ from trials.models import Membership
 
 @login_required
 def trial_participants(request, code):
-    """A trial's participants at the sites the user's roles cover."""
+    """A trial's participants at the sites the user's roles cover (`?site=01`: one of
+    them)."""
     trial = trial_for(request, code)
+    site = request.GET.get("site", "")
     participants = (
         Participant.objects.for_user(request.user)
         .in_casebook()
@@ -26,6 +28,8 @@ def trial_participants(request, code):
             "screening_number",
         )
     )
+    if site:
+        participants = participants.filter(site__number=site)
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     roles = set(
         Membership.objects.filter(user=request.user, trial=trial).values_list("role", flat=True)
@@ -35,8 +39,10 @@ def trial_participants(request, code):
         "participants/trial_participants.html",
         {
             "trial": trial,
+            "site": site,
             "page": page,
             "can_screen": bool(roles & set(SITE_ROLES)),
             "can_read_list": Role.UNBLINDED in roles,
+            "can_monitor": bool(roles & {Role.MONITOR, Role.DATA_MANAGER}),
         },
     )
