@@ -189,9 +189,7 @@ PAGES = [
     ("coordinator", _review("query_listing")),
     (
         "monitor",
-        lambda: (
-            reverse("review:query_listing", args=["LSER-ALS-01"]) + "?status=open&age=gt30&site=01"
-        ),
+        lambda: reverse("review:query_listing", args=["LSER-ALS-01"]) + "?status=open&site=01",
     ),
     ("monitor", _review("sdv_listing")),
     (
