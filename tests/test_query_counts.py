@@ -88,6 +88,45 @@ def _signal_close():
     )
 
 
+def _review(name, *, query=False, record=False):
+    """A review page for 01-001: its first query (raised here if there is none yet), or
+    its baseline vital signs (`record`: ?ct=&id= of the form)."""
+
+    def url():
+        from participants.models import VitalSigns
+        from review.records import record_key
+
+        p = Participant.objects.get(trial__code="LSER-ALS-01", subject_number="01-001")
+        query_pk = _query_of(p).pk  # a listing with no row at all would skip its page query
+        if query:
+            return reverse(f"review:{name}", args=[p.trial.code, p.pk, query_pk])
+        if record:
+            ct, pk = record_key(VitalSigns.objects.get(participant=p, entered_in_error=False))
+            return reverse(f"review:{name}", args=[p.trial.code, p.pk]) + f"?ct={ct}&id={pk}"
+        return reverse(f"review:{name}", args=[p.trial.code])
+
+    return url
+
+
+def _query_of(p):
+    from django.contrib.auth import get_user_model
+
+    from participants.models import VitalSigns
+    from review.models import Query
+    from review.services import query_raise
+
+    query = Query.objects.filter(participant=p).order_by("pk").first()
+    if query is None:
+        query = query_raise(
+            participant=p,
+            record=VitalSigns.objects.get(participant=p, entered_in_error=False),
+            field_name="weight_kg",
+            text="Weight as in the source?",
+            user=get_user_model().objects.get(username="monitor"),
+        )
+    return query
+
+
 PAGES = [
     ("coordinator", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"])),
     ("monitor", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"])),
@@ -146,6 +185,22 @@ PAGES = [
     ("coordinator", _m1("crf_edit", "ae_review")),
     ("coordinator", lambda: reverse("meddra:llt_search") + "?q=a"),
     ("study_coordinator", lambda: reverse("admin:meddra_meddrarelease_changelist")),
+    ("monitor", _review("query_listing")),
+    ("coordinator", _review("query_listing")),
+    (
+        "monitor",
+        lambda: reverse("review:query_listing", args=["LSER-ALS-01"]) + "?status=open&site=01",
+    ),
+    ("monitor", _review("sdv_listing")),
+    (
+        "monitor",
+        lambda: reverse("review:sdv_listing", args=["LSER-ALS-01"]) + "?status=awaiting&site=01",
+    ),
+    ("monitor", _review("query_detail", query=True)),
+    ("coordinator", _review("query_detail", query=True)),
+    ("monitor", _review("query_raise", record=True)),
+    ("monitor", _bl("crf_edit", "vitals")),
+    ("monitor", _ae("adverse_event")),
 ]
 
 
@@ -198,6 +253,7 @@ def _grow():
         for n in range(40)
     )
     _grow_labs(p)
+    _grow_review(p)
     arm = Arm.objects.filter(trial=trial).first()
     RandomizationSlot.objects.bulk_create(
         RandomizationSlot(
@@ -238,6 +294,46 @@ def _grow_labs(p):
             values={"HGB": ("13.1", "g/dL"), "PLAT": ("210", "10^3/uL")},
             user=user,
         )
+
+
+def _grow_review(p):
+    """Queries (open, answered, closed, some old) and SDV marks on 01-001's forms, and
+    queries on the new participants, so the review panels and listings have rows."""
+    from django.contrib.auth import get_user_model
+
+    from participants.models import VitalSigns
+    from review.models import Query
+    from review.records import reviewable_models
+    from review.services import query_answer, query_close, query_raise, record_verify
+
+    users = get_user_model().objects
+    monitor, site = users.get(username="monitor"), users.get(username="coordinator01")
+    vitals = VitalSigns.objects.get(participant=p, entered_in_error=False)
+    events = list(p.adverse_events.order_by("pk")[:3])
+    for n, record in enumerate([vitals, vitals, vitals, *events] * 3):
+        query = query_raise(
+            participant=p, record=record, field_name="", text=f"Question {n}", user=monitor
+        )
+        if n % 3 == 1:
+            query = query_answer(
+                query=query, text="Checked", data_changed=False, user=site, expected_version=1
+            )
+        if n % 5 == 4:
+            query_close(query=query, text="", user=monitor, expected_version=query.version)
+    for other in VitalSigns.objects.filter(participant__subject_number__startswith="01-5"):
+        query_raise(
+            participant=other.participant,
+            record=other,
+            field_name="weight_kg",
+            text="?",
+            user=monitor,
+        )
+    Query.objects.filter(pk__in=Query.objects.order_by("pk").values("pk")[:10]).update(
+        raised_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    for model in reviewable_models():
+        for record in model.objects.filter(participant=p, entered_in_error=False)[:3]:
+            record_verify(record=record, user=monitor, expected_version=record.version)
 
 
 # The named users of tests/conftest.py, by fixture name.

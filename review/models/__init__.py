@@ -1,2 +1,7 @@
 """Monitoring and data review (DESIGN.md "review"): what monitors, data managers and
 investigators add on top of the clinical data, without changing it."""
+
+from review.models.queries import Query, QueryMessage, QueryQuerySet
+from review.models.verification import SourceVerification
+
+__all__ = ["Query", "QueryMessage", "QueryQuerySet", "SourceVerification"]

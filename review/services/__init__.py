@@ -1,1 +1,22 @@
 """Writes of the review app (STYLE.md: `<entity>_<action>`, keyword-only, atomic)."""
+
+from review.services.queries import (
+    can_answer,
+    can_review,
+    query_answer,
+    query_close,
+    query_raise,
+    query_reopen,
+)
+from review.services.verification import can_verify, record_verify
+
+__all__ = [
+    "can_answer",
+    "can_review",
+    "can_verify",
+    "query_answer",
+    "query_close",
+    "query_raise",
+    "query_reopen",
+    "record_verify",
+]

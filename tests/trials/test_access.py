@@ -78,6 +78,48 @@ def _site01_signal():
     return signal.participant_id, signal.pk
 
 
+def _site01_vitals():
+    from participants.models import VitalSigns
+
+    return VitalSigns.objects.filter(
+        participant=_site01_participant(), entered_in_error=False
+    ).first()
+
+
+def _site01_query():
+    """A query on a site 01 form (raised here: the demo data has none)."""
+    from django.contrib.auth import get_user_model
+
+    from review.models import Query
+    from review.services import query_raise
+
+    query = Query.objects.filter(participant=_site01_participant()).first()
+    if query is None:
+        record = _site01_vitals()
+        query = query_raise(
+            participant=record.participant,
+            record=record,
+            field_name="",
+            text="Please check.",
+            user=get_user_model().objects.get(username="monitor"),
+        )
+    return query
+
+
+def _review_record_url(name):
+    from review.records import record_key
+
+    def url():
+        record = _site01_vitals()
+        p = record.participant
+        if name == "review:query_raise":
+            ct, pk = record_key(record)
+            return reverse(name, args=[p.trial.code, p.pk]) + f"?ct={ct}&id={pk}"
+        return reverse(name, args=[p.trial.code, p.pk, *record_key(record)])
+
+    return url
+
+
 def _casebook(participant):
     return reverse("safety:participant_casebook", args=[participant.trial.code, participant.pk])
 
@@ -251,6 +293,33 @@ MATRIX = {
     ),
     "safety:lab_listing": (
         lambda: reverse("safety:lab_listing", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:query_raise": (
+        _review_record_url("review:query_raise"),
+        _row(
+            FORBIDDEN,
+            monitor=OK,
+            data_manager=OK,
+            other_site_coordinator=NOT_FOUND,
+            outsider=NOT_FOUND,
+            anonymous=LOGIN,
+        ),
+    ),
+    "review:query_detail": (
+        lambda: reverse(
+            "review:query_detail",
+            args=["LSER-ALS-01", _site01_participant().pk, _site01_query().pk],
+        ),
+        READ_SITE01,
+    ),
+    "review:record_verify": (_review_record_url("review:record_verify"), POST_ONLY),
+    "review:query_listing": (
+        lambda: reverse("review:query_listing", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:sdv_listing": (
+        lambda: reverse("review:sdv_listing", args=["LSER-ALS-01"]),
         _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
     ),
     "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
