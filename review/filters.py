@@ -48,10 +48,10 @@ class OnlyTrueFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
+        # With `method`, django-filter calls the method instead (FilterMethod), which
+        # then checks the value itself (`if not value: return queryset`).
         if value is not True:
             return qs
-        if self.method is not None:
-            return self.get_method(qs)(qs, self.field_name, value)
         return qs.filter(**{self.field_name: True})
 
 
@@ -77,11 +77,10 @@ class AdverseEventFilter(django_filters.FilterSet):
     soc = django_filters.CharFilter(
         field_name="soc_name", lookup_expr="icontains", label="System organ class"
     )
-    min_grade = django_filters.TypedChoiceFilter(
+    min_grade = django_filters.ChoiceFilter(
         field_name="ctcae_grade",
         lookup_expr="gte",
-        choices=[(g, f"≥ {g}") for g in range(1, 6)],
-        coerce=int,
+        choices=[(str(g), f"≥ {g}") for g in range(1, 6)],
         empty_label="Any grade",
         label="CTCAE grade",
     )
@@ -135,16 +134,22 @@ class AdverseEventFilter(django_filters.FilterSet):
         return queryset.filter(pt_name__icontains=value)
 
     def filter_related(self, queryset, name, value):
+        if not value:
+            return queryset
         return queryset.filter(relationship__in=RELATED)
 
     def filter_sae_overdue(self, queryset, name, value):
         # As AdverseEventQuerySet.sae_report_overdue: serious, not reported, past due.
+        if not value:
+            return queryset
         return queryset.filter(
             serious=True, sae_reported_at__isnull=True, sae_report_due_at__lt=timezone.now()
         )
 
     def filter_new(self, queryset, name, value):
         """Events the user has no mark on, or whose version moved past the mark (in SQL)."""
+        if not value:
+            return queryset
         return queryset.filter(~Exists(reviewed_at_current_version(self.request.user)))
 
     def sort_by(self, queryset, name, value):
