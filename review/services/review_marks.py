@@ -14,9 +14,7 @@ from trials.models import roles_at
 
 
 @transaction.atomic
-def adverse_event_mark_reviewed(
-    *, events: Mapping[int, int], user
-) -> list[AdverseEventReviewMark]:
+def adverse_event_mark_reviewed(*, events: Mapping[int, int], user) -> list[AdverseEventReviewMark]:
     """Mark adverse events reviewed by `user`, each at the version the user was shown.
 
     `events` maps an adverse event's id to the version on the page the monitor reviewed:
@@ -70,4 +68,3 @@ def adverse_event_mark_reviewed(
             mark.save()
             marks.append(mark)
     return marks
-

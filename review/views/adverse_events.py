@@ -104,7 +104,9 @@ def ae_listing(request, code):
     trial = trial_for(request, code)
     filterset = _filterset(request, trial)
     valid = filterset.is_valid()
-    events = filterset.qs.select_related("participant__site") if valid else AdverseEvent.objects.none()
+    events = (
+        filterset.qs.select_related("participant__site") if valid else AdverseEvent.objects.none()
+    )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     marks = {
         mark.adverse_event_id: mark
@@ -166,7 +168,7 @@ def _soc_names() -> list[str]:
 
 
 def _parse_events(values) -> dict[int, int]:
-    """"<id>:<version>" pairs posted by the listing, as {id: version}."""
+    """ "<id>:<version>" pairs posted by the listing, as {id: version}."""
     events = {}
     for value in values:
         event_id, _, version = value.partition(":")
@@ -190,7 +192,11 @@ def ae_mark_reviewed(request, code):
         back += "?" + query.replace("\n", "").replace("\r", "")
     try:
         events = _parse_events(request.POST.getlist("event"))
-        if AdverseEvent.objects.filter(pk__in=list(events)).exclude(participant__trial=trial).exists():
+        if (
+            AdverseEvent.objects.filter(pk__in=list(events))
+            .exclude(participant__trial=trial)
+            .exists()
+        ):
             raise AdverseEvent.DoesNotExist("An adverse event of another trial.")
         marks = adverse_event_mark_reviewed(events=events, user=request.user)
     except AdverseEvent.DoesNotExist as exc:
@@ -290,4 +296,3 @@ def ae_listing_export(request, code):
         rows = _export_rows(filterset.qs, text_times=False)
         return xlsx_response(header, rows, filename, title="Adverse events")
     return csv_response(header, _export_rows(filterset.qs, text_times=True), filename)
-

@@ -125,7 +125,10 @@ def test_it_shows_the_columns_and_links_the_subject_to_the_event(client, monitor
         ("?serious=true", {"ZZ pneumonia", "ZZ fall"}),
         ("?related=true", {"ZZ severe vomiting", "ZZ pneumonia"}),
         ("?ongoing=true", {"ZZ mild headache", "ZZ pneumonia", "ZZ fall"}),
-        ("?onset_after=2026-02-01&onset_before=2026-02-10", {"ZZ mild headache", "ZZ severe vomiting"}),
+        (
+            "?onset_after=2026-02-01&onset_before=2026-02-10",
+            {"ZZ mild headache", "ZZ severe vomiting"},
+        ),
         ("?sae_overdue=true", {"ZZ fall"}),
         ("?site=01&min_grade=2&related=true", {"ZZ severe vomiting"}),
         ("?serious=true&related=true&ongoing=true", {"ZZ pneumonia"}),

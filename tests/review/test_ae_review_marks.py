@@ -25,7 +25,9 @@ MARK = reverse("review:ae_mark_reviewed", args=["LSER-ALS-01"])
 @pytest.fixture
 def event(site01_participant):
     return AdverseEventFactory(
-        participant=site01_participant, verbatim_term="ZZ tremor", onset_date=datetime.date(2026, 2, 1)
+        participant=site01_participant,
+        verbatim_term="ZZ tremor",
+        onset_date=datetime.date(2026, 2, 1),
     )
 
 
