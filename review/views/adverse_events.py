@@ -56,7 +56,7 @@ COLUMNS = [
     ("Subject", "subject"),
     ("Verbatim term", None),
     ("PT", "pt"),
-    ("SOC", "soc"),
+    ("SOC", "soc"),  # drawn under the PT, in the PT's column
     ("Onset", "onset"),
     ("End", None),
     ("Grade", "grade"),

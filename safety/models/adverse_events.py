@@ -160,6 +160,11 @@ class AdverseEvent(ClinicalRecord):
         indexes = [
             models.Index(fields=["onset_date", "id"], name="ae_onset_idx"),
             models.Index(fields=["updated_at", "id"], name="ae_updated_idx"),
+            # serious events are a few in a hundred: their listings and the overdue-report
+            # filter read this small index instead of every event
+            models.Index(
+                fields=["onset_date", "id"], condition=Q(serious=True), name="ae_serious_onset_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
