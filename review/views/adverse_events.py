@@ -35,6 +35,9 @@ PAGE_SIZE = 50
 # them against 1 ms for the page through the onset index): the listing counts up to this
 # many and says "more than"; the filters narrow, the export holds them all.
 COUNT_CAP = 5_000
+# openpyxl writes some 50,000 cells a second: beyond this many rows the XLSX would take
+# longer than a proxy waits; CSV streams any number.
+XLSX_MAX_ROWS = 20_000
 
 
 class CappedPaginator(Paginator):
@@ -300,7 +303,8 @@ def _export_rows(queryset, *, text_times: bool):
 
 @login_required
 def ae_listing_export(request, code):
-    """The listing as filtered and sorted, every page of it: CSV (default) or XLSX."""
+    """The listing as filtered and sorted, every page of it: CSV (default, streamed) or XLSX
+    (up to XLSX_MAX_ROWS events)."""
     trial = trial_for(request, code)
     filterset = _filterset(request, trial)
     if not filterset.is_valid():
@@ -313,6 +317,15 @@ def ae_listing_export(request, code):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{trial.code}-adverse-events-{stamp}.{fmt}"
     if fmt == "xlsx":
+        if filterset.qs.order_by()[: XLSX_MAX_ROWS + 1].count() > XLSX_MAX_ROWS:
+            messages.error(
+                request,
+                f"More than {XLSX_MAX_ROWS:,} adverse events match: a spreadsheet that large "
+                "takes minutes to build. Export them as CSV, or narrow the filters.",
+            )
+            return redirect(
+                reverse("review:ae_listing", args=[trial.code]) + "?" + _query(request, format=None)
+            )
         rows = _export_rows(filterset.qs, text_times=False)
         return xlsx_response(header, rows, filename, title="Adverse events")
     return csv_response(header, _export_rows(filterset.qs, text_times=True), filename)

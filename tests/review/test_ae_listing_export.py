@@ -152,3 +152,20 @@ def test_the_export_does_a_constant_number_of_queries(client, monitor, site01_pa
     after, rows_after = _export_queries(client)
     assert rows_after == rows_before + 120
     assert after == before, (before, after)
+
+
+def test_an_xlsx_too_large_to_build_sends_the_user_back_with_a_message(
+    client, monitor, site01_participant, monkeypatch
+):
+    from review.views import adverse_events
+
+    monkeypatch.setattr(adverse_events, "XLSX_MAX_ROWS", 3)
+    for n in range(4):
+        AdverseEventFactory(participant=site01_participant, verbatim_term=f"ZZ big {n}")
+    client.force_login(monitor)
+    response = client.get(EXPORT + "?format=xlsx&site=01&serious=")
+    listing = reverse("review:ae_listing", args=["LSER-ALS-01"])
+    assert response.status_code == 302
+    assert response["Location"] == listing + "?site=01&serious="
+    assert b"Export them as CSV" in client.get(response["Location"]).content
+    assert client.get(EXPORT + "?format=csv&site=01").status_code == 200
