@@ -1,10 +1,11 @@
 from django.urls import path
 
-from review.views import queries, verification
+from review.views import adverse_events, queries, verification
 
 app_name = "review"
 
 P = "trials/<slug:code>/participants/<int:pk>/"
+T = "trials/<slug:code>/"
 
 urlpatterns = [
     path(P + "queries/new/", queries.query_raise_page, name="query_raise"),
@@ -14,6 +15,17 @@ urlpatterns = [
         verification.record_verify_page,
         name="record_verify",
     ),
-    path("trials/<slug:code>/review/queries/", queries.query_listing, name="query_listing"),
-    path("trials/<slug:code>/review/verification/", verification.sdv_listing, name="sdv_listing"),
+    path(T + "review/queries/", queries.query_listing, name="query_listing"),
+    path(T + "review/verification/", verification.sdv_listing, name="sdv_listing"),
+    path(T + "review/adverse-events/", adverse_events.ae_listing, name="ae_listing"),
+    path(
+        T + "review/adverse-events/export/",
+        adverse_events.ae_listing_export,
+        name="ae_listing_export",
+    ),
+    path(
+        T + "review/adverse-events/mark-reviewed/",
+        adverse_events.ae_mark_reviewed,
+        name="ae_mark_reviewed",
+    ),
 ]

@@ -70,6 +70,10 @@ def _ae(name, *, event=True, visit=False):
     return url
 
 
+def _ae_listing(query):
+    return lambda: reverse("review:ae_listing", args=["LSER-ALS-01"]) + query
+
+
 def _panel_edit():
     from safety.models import LabPanel
 
@@ -182,6 +186,11 @@ PAGES = [
     ("coordinator", _ae("adverse_event_dose_change")),
     ("coordinator", _ae("adverse_event_dose_change", visit=True)),
     ("monitor", lambda: reverse("safety:sae_listing", args=["LSER-ALS-01"])),
+    *[
+        (role, _ae_listing(query))
+        for role in ("monitor", "coordinator")
+        for query in ("", "?site=01&min_grade=1&related=true&ongoing=true", "?sort=pt", "?new=true")
+    ],
     ("coordinator", _m1("crf_edit", "ae_review")),
     ("coordinator", lambda: reverse("meddra:llt_search") + "?q=a"),
     ("study_coordinator", lambda: reverse("admin:meddra_meddrarelease_changelist")),
@@ -246,6 +255,7 @@ def _grow():
             unblinded_at=timezone.now(),
             reason=f"Emergency {n}",
         )
+    _grow_review_marks(p)
     release = MeddraRelease.objects.get(active=True)
     pt = Pt.objects.filter(release=release).first()
     Llt.objects.bulk_create(
@@ -269,6 +279,17 @@ def _grow():
         )
         for n in range(40)
     )
+
+
+def _grow_review_marks(p):
+    """The monitor's review marks on some of 01-001's events (the listing shows them)."""
+    from django.contrib.auth import get_user_model
+
+    from review.services import adverse_event_mark_reviewed
+
+    monitor = get_user_model().objects.get(username="monitor")
+    events = p.adverse_events.order_by("pk")[:10]
+    adverse_event_mark_reviewed(events={e.pk: e.version for e in events}, user=monitor)
 
 
 def _grow_labs(p):

@@ -2,6 +2,13 @@
 investigators add on top of the clinical data, without changing it."""
 
 from review.models.queries import Query, QueryMessage, QueryQuerySet
+from review.models.review_marks import AdverseEventReviewMark
 from review.models.verification import SourceVerification
 
-__all__ = ["Query", "QueryMessage", "QueryQuerySet", "SourceVerification"]
+__all__ = [
+    "AdverseEventReviewMark",
+    "Query",
+    "QueryMessage",
+    "QueryQuerySet",
+    "SourceVerification",
+]

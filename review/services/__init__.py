@@ -8,9 +8,11 @@ from review.services.queries import (
     query_raise,
     query_reopen,
 )
+from review.services.review_marks import adverse_event_mark_reviewed
 from review.services.verification import can_verify, record_verify
 
 __all__ = [
+    "adverse_event_mark_reviewed",
     "can_answer",
     "can_review",
     "can_verify",

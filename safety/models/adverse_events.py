@@ -155,6 +155,17 @@ class AdverseEvent(ClinicalRecord):
 
     class Meta:
         ordering = ["participant", "onset_date", "pk"]
+        # The monitors' AE listing (review app) pages by newest onset (its default) or last
+        # change: walking these indexes serves a page without sorting every event.
+        indexes = [
+            models.Index(fields=["onset_date", "id"], name="ae_onset_idx"),
+            models.Index(fields=["updated_at", "id"], name="ae_updated_idx"),
+            # serious events are a few in a hundred: their listings and the overdue-report
+            # filter read this small index instead of every event
+            models.Index(
+                fields=["onset_date", "id"], condition=Q(serious=True), name="ae_serious_onset_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("onset_date")),

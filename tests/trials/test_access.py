@@ -322,6 +322,28 @@ MATRIX = {
         lambda: reverse("review:sdv_listing", args=["LSER-ALS-01"]),
         _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
     ),
+    # The monitors' adverse event listing and its export: any role of the trial (scoped by
+    # site); marking reviewed is POST only (monitors; others 403, tested in tests/review).
+    "review:ae_listing": (
+        lambda: reverse("review:ae_listing", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:ae_listing (filtered)": (
+        lambda: reverse("review:ae_listing", args=["LSER-ALS-01"]) + "?site=01&new=true",
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:ae_listing_export": (
+        lambda: reverse("review:ae_listing_export", args=["LSER-ALS-01"]) + "?format=csv",
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:ae_listing_export (xlsx)": (
+        lambda: reverse("review:ae_listing_export", args=["LSER-ALS-01"]) + "?format=xlsx",
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:ae_mark_reviewed": (
+        lambda: reverse("review:ae_mark_reviewed", args=["LSER-ALS-01"]),
+        POST_ONLY,
+    ),
     "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
     "logout": (lambda: reverse("logout"), _row(NOT_ALLOWED)),
     "admin:index": (lambda: reverse("admin:index"), _row(OK, **ADMIN_STAFF_ONLY)),
