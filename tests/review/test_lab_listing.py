@@ -88,9 +88,11 @@ def test_it_lists_the_renal_results_with_the_derived_values(client, monitor):
         ({"min_grade": "1"}, lambda r: r["CTCAE grade"] not in ("", "0")),
         (
             {"abnormal": "true"},
-            lambda r: r["Flag (LBNRIND)"] in ("HIGH", "LOW")
-            or r["CTCAE grade"] not in ("", "0")
-            or r["KDIGO AKI stage"] not in ("", "0"),
+            lambda r: (
+                r["Flag (LBNRIND)"] in ("HIGH", "LOW")
+                or r["CTCAE grade"] not in ("", "0")
+                or r["KDIGO AKI stage"] not in ("", "0")
+            ),
         ),
     ],
 )
@@ -223,9 +225,7 @@ def test_no_arm_on_the_page_or_in_the_exports(client, monitor, coordinator):
         workbook = load_workbook(
             io.BytesIO(b"".join(client.get(EXPORT, {"format": "xlsx"}).streaming_content))
         )
-        cells = " ".join(
-            str(c) for row in workbook.active.iter_rows(values_only=True) for c in row
-        )
+        cells = " ".join(str(c) for row in workbook.active.iter_rows(values_only=True) for c in row)
         for text in (page, body, cells):
             assert not [w for w in words if w in text]
 
