@@ -142,9 +142,11 @@ class Command(BaseCommand):
             self.terms = self.meddra_terms()
             self.review_mark = self.review_mark_model()
             counts = {"participants": 0, "adverse events": 0, "lab results": 0, "signals": 0}
-            for site in site_list:
+            for i, site in enumerate(site_list, start=1):
                 for name, n in self.fill_site(trial, site, participants_per_site, users).items():
                     counts[name] += n
+                if i % 10 == 0 and i < len(site_list):
+                    self.stdout.write(f"  {i} sites in {time.monotonic() - started:.0f} s")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{TRIAL_CODE}: {sites} sites, "
