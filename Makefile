@@ -14,7 +14,7 @@ PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 # A fixed key for the test run only; production sets SECRET_KEY in its environment.
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production-5f2c0a9e1b7d
 
-.PHONY: run test install browser lint migrations-check
+.PHONY: run test install browser lint migrations-check bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,9 @@ lint: install
 
 migrations-check: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+## bench: the listings and exports timed at trial scale, on a database of their own
+## (edc_bench; bench/README.md). BENCH_ARGS="--sites 5 --participants-per-site 20" for a
+## quick run; the first run generates the data (a few minutes at the defaults).
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review.views import adverse_events, queries, verification
+from review.views import adverse_events, labs, queries, verification
 
 app_name = "review"
 
@@ -28,4 +28,6 @@ urlpatterns = [
         adverse_events.ae_mark_reviewed,
         name="ae_mark_reviewed",
     ),
+    path(T + "review/labs/", labs.lab_listing, name="lab_listing"),
+    path(T + "review/labs/export/", labs.lab_listing_export, name="lab_listing_export"),
 ]

@@ -66,5 +66,4 @@ urlpatterns = [
         labs.renal_signal_close_view,
         name="renal_signal_close",
     ),
-    path("trials/<slug:code>/safety/labs/", labs.lab_listing, name="lab_listing"),
 ]

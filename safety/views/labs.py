@@ -1,13 +1,12 @@
-"""Lab pages: panels at a visit, panel entry and correction, renal-signal closing, and the
-monitor's renal lab listing."""
+"""Lab pages: panels at a visit, panel entry and correction, renal-signal closing. (The
+monitors' renal lab listing is review:lab_listing.)"""
 
 from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,9 +28,7 @@ from safety.forms.labs import LabPanelForm, SignalCloseForm
 from safety.models import LabPanel, LabResult, RenalSignal
 from safety.services import lab_panel_mark_entered_in_error, lab_panel_save, renal_signal_close
 from trials.choices import Analyte
-from trials.models import Trial, can_enter_data
-
-LISTING_PAGE_SIZE = 50
+from trials.models import can_enter_data
 
 
 @login_required
@@ -219,37 +216,6 @@ def renal_signal_close_view(request, code, pk, signal_pk):
             "stale": stale,
             "title": "Close renal signal",
         },
-    )
-
-
-@login_required
-def lab_listing(request, code):
-    """The monitor's renal lab listing: every creatinine result in the user's scope, open
-    signals first, then newest first; one page of LISTING_PAGE_SIZE rows, fixed queries."""
-    trial = get_object_or_404(Trial.objects.for_user(request.user), code=code)
-    results = (
-        LabResult.objects.for_user(request.user)
-        .filter(
-            participant__trial=trial,
-            participant__entered_in_error=False,
-            analyte=Analyte.CREAT,
-            entered_in_error=False,
-        )
-        .select_related("participant__site", "renal_signal")
-        .annotate(
-            signal_open=Case(
-                When(renal_signal__status=SignalStatus.OPEN, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("signal_open", "-collected_at", "pk")
-    )
-    page = Paginator(results, LISTING_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "safety/lab_listing.html",
-        {"trial": trial, "page": page, "title": "Renal lab listing"},
     )
 
 

@@ -99,7 +99,7 @@ def test_a_creatinine_entered_on_the_page_raises_a_signal_shown_everywhere(
     assert p.subject_number in dashboard.content.decode()
     assert instruction in dashboard.content.decode()
     client.force_login(monitor)
-    listing = client.get(reverse("safety:lab_listing", args=[p.trial.code])).content.decode()
+    listing = client.get(reverse("review:lab_listing", args=[p.trial.code])).content.decode()
     rows = listing.split("<tbody>")[1].split("</tr>")
     row = next(r for r in rows if p.subject_number in r)
     assert "Open" in row and "1.62 x baseline" in row
@@ -323,7 +323,7 @@ def test_blinded_users_see_no_arm_on_the_lab_pages(client, raised, monitor, coor
         client.force_login(user)
         for url in (
             _casebook(raised.participant),
-            reverse("safety:lab_listing", args=[raised.participant.trial.code]),
+            reverse("review:lab_listing", args=[raised.participant.trial.code]),
             _close_url(raised),
             reverse(
                 "safety:lab_panel_edit",

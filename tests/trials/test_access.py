@@ -291,8 +291,16 @@ MATRIX = {
         lambda: reverse("safety:renal_signal_close", args=["LSER-ALS-01", *_site01_signal()]),
         ENTRY,
     ),
-    "safety:lab_listing": (
-        lambda: reverse("safety:lab_listing", args=["LSER-ALS-01"]),
+    "review:lab_listing": (
+        lambda: reverse("review:lab_listing", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:lab_listing_export": (
+        lambda: reverse("review:lab_listing_export", args=["LSER-ALS-01"]) + "?format=csv",
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:lab_listing_export (xlsx)": (
+        lambda: reverse("review:lab_listing_export", args=["LSER-ALS-01"]) + "?format=xlsx",
         _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
     ),
     "review:query_raise": (

@@ -1,0 +1,156 @@
+"""The monitors' renal lab listing and its export.
+
+Every renal-panel result (creatinine, BUN, urea) at the sites in the user's scope, with the
+values derived from creatinine (eGFR, KDIGO GFR category, AKI stage, CTCAE grade, change
+from baseline) and the open renal signal. No arm and no dose: nothing here needs them, so
+blinded and unblinded users see the same page (DESIGN.md rule 4).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import render
+
+from participants.views.access import trial_for
+from review.exports import csv_response, xlsx_response
+from review.lab_filters import RENAL_ANALYTES, LabResultFilter
+from safety.choices import SignalStatus
+from safety.models import LabResult
+from trials.choices import SITE_ROLES
+from trials.models import Membership, TrialSite, site_scope
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+
+# The `sort` whitelist: parameter -> ORDER BY. Anything else falls back to the default:
+# open signals first, then the newest results.
+SORTS = {
+    "site": ("participant__site__number", "participant__subject_number", "-collected_at"),
+    "-site": ("-participant__site__number", "participant__subject_number", "-collected_at"),
+    "subject": ("participant__subject_number", "-collected_at"),
+    "-subject": ("-participant__subject_number", "-collected_at"),
+    "collected": ("collected_at",),
+    "-collected": ("-collected_at",),
+    "analyte": ("analyte", "-collected_at"),
+    "grade": (F("ctcae_grade").asc(nulls_first=True), "-collected_at"),
+    "-grade": (F("ctcae_grade").desc(nulls_last=True), "-collected_at"),
+    "egfr": (F("egfr").asc(nulls_last=True), "-collected_at"),
+    "-egfr": (F("egfr").desc(nulls_last=True), "-collected_at"),
+    "aki": (F("aki_stage").asc(nulls_first=True), "-collected_at"),
+    "-aki": (F("aki_stage").desc(nulls_last=True), "-collected_at"),
+    "ratio": (F("creatinine_ratio").asc(nulls_last=True), "-collected_at"),
+    "-ratio": (F("creatinine_ratio").desc(nulls_last=True), "-collected_at"),
+}
+DEFAULT_SORT = ("signal_open", "-collected_at")
+
+EXPORT_COLUMNS = [
+    ("participant__site__number", "Site"),
+    ("participant__subject_number", "Subject"),
+    ("collected_at", "Collected"),
+    ("analyte", "Analyte (LBTESTCD)"),
+    ("value", "Result as reported (LBORRES)"),
+    ("unit", "Unit as reported (LBORRESU)"),
+    ("standard_value", "Result, standard unit (LBSTRESN)"),
+    ("standard_unit", "Standard unit (LBSTRESU)"),
+    ("reference_low", "Reference low"),
+    ("reference_high", "Reference high"),
+    ("flag", "Flag (LBNRIND)"),
+    ("ctcae_grade", "CTCAE grade"),
+    ("ctcae_version", "CTCAE version"),
+    ("egfr", "eGFR (mL/min/1.73 m2)"),
+    ("egfr_equation", "eGFR equation"),
+    ("egfr_not_computed", "eGFR not computed because"),
+    ("kdigo_gfr_category", "KDIGO GFR category"),
+    ("aki_stage", "KDIGO AKI stage"),
+    ("is_baseline", "Baseline"),
+    ("creatinine_ratio", "Creatinine / baseline"),
+    ("egfr_change_percent", "eGFR change from baseline (%)"),
+    ("renal_signal__status", "Renal signal"),
+]
+
+
+def renal_results(request, trial):
+    """(filterset, ordered queryset) of the renal results the request asks for."""
+    results = (
+        LabResult.objects.for_user(request.user)
+        .filter(
+            participant__trial=trial,
+            participant__entered_in_error=False,
+            entered_in_error=False,
+            analyte__in=RENAL_ANALYTES,
+        )
+        .exclude(panel__entered_in_error=True)
+        .annotate(
+            signal_open=Case(
+                When(renal_signal__status=SignalStatus.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    site_numbers = (
+        TrialSite.objects.filter(trial=trial)
+        .filter(site_scope(request.user))
+        .order_by("site__number")
+        .values_list("site__number", flat=True)
+    )
+    filterset = LabResultFilter(request.GET, queryset=results, site_numbers=list(site_numbers))
+    order = SORTS.get(request.GET.get("sort", ""), DEFAULT_SORT)
+    # The trailing keys make the order total, so pages never repeat or skip a row.
+    return filterset, filterset.qs.order_by(*order, "participant__subject_number", "pk")
+
+
+def _querystring(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@login_required
+def lab_listing(request, code):
+    """One page of PAGE_SIZE results, filters and sort kept across pages; fixed queries."""
+    trial = trial_for(request, code)
+    filterset, results = renal_results(request, trial)
+    page = Paginator(
+        results.select_related("participant__site", "renal_signal"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    # Sites where the user enters data: their open signals link to the close page.
+    entry_site_ids = set(
+        Membership.objects.filter(
+            user_id=request.user.pk, trial=trial, role__in=SITE_ROLES
+        ).values_list("site_id", flat=True)
+    )
+    return render(
+        request,
+        "review/lab_listing.html",
+        {
+            "trial": trial,
+            "title": "Renal lab listing",
+            "filter": filterset,
+            "page": page,
+            "sort": request.GET.get("sort", "") if request.GET.get("sort") in SORTS else "",
+            "sorts": SORTS,
+            "querystring": _querystring(request, "page"),
+            "sort_querystring": _querystring(request, "page", "sort"),
+            "export_querystring": _querystring(request, "page", "format"),
+            "entry_site_ids": entry_site_ids,
+        },
+    )
+
+
+@login_required
+def lab_listing_export(request, code):
+    """The listing's rows, all pages, as CSV (streamed) or XLSX (?format=xlsx)."""
+    trial = trial_for(request, code)
+    export_format = request.GET.get("format", "csv")
+    if export_format not in ("csv", "xlsx"):
+        raise Http404("Export as csv or xlsx.")
+    _filterset, results = renal_results(request, trial)
+    fields, header = zip(*EXPORT_COLUMNS, strict=True)
+    rows = results.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK)
+    filename = f"{trial.code}-renal-labs"
+    if export_format == "xlsx":
+        return xlsx_response(header, rows, f"{filename}.xlsx", title="Renal labs")
+    return csv_response(header, rows, f"{filename}.csv")
