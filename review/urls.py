@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review.views import adverse_events, labs, queries, verification
+from review.views import adverse_events, labs, monitor, queries, verification
 
 app_name = "review"
 
@@ -8,6 +8,7 @@ P = "trials/<slug:code>/participants/<int:pk>/"
 T = "trials/<slug:code>/"
 
 urlpatterns = [
+    path(T + "monitor/", monitor.monitor_home, name="monitor_home"),
     path(P + "queries/new/", queries.query_raise_page, name="query_raise"),
     path(P + "queries/<int:query_pk>/", queries.query_detail, name="query_detail"),
     path(

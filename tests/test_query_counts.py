@@ -132,6 +132,9 @@ def _query_of(p):
 
 
 PAGES = [
+    ("monitor", lambda: reverse("review:monitor_home", args=["LSER-ALS-01"])),
+    ("data_manager", lambda: reverse("review:monitor_home", args=["LSER-ALS-01"])),
+    ("monitor", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"]) + "?site=01"),
     ("coordinator", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"])),
     ("monitor", lambda: reverse("participants:site_dashboard", args=["LSER-ALS-01"])),
     ("coordinator", lambda: reverse("participants:screening_create", args=["LSER-ALS-01"])),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from trials.choices import Role
 from trials.models import Membership
 
 
@@ -16,4 +17,7 @@ def home(request):
     for membership in memberships:
         entry = trials.setdefault(membership.trial.pk, {"trial": membership.trial, "roles": []})
         entry["roles"].append(membership)
+        # monitors and data managers have a monitor's home (review app)
+        if membership.role in (Role.MONITOR, Role.DATA_MANAGER):
+            entry["monitors"] = True
     return render(request, "trials/home.html", {"trials": list(trials.values())})

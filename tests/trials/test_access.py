@@ -352,6 +352,10 @@ MATRIX = {
         lambda: reverse("review:ae_mark_reviewed", args=["LSER-ALS-01"]),
         POST_ONLY,
     ),
+    "review:monitor_home": (
+        lambda: reverse("review:monitor_home", args=["LSER-ALS-01"]),
+        _row(FORBIDDEN, monitor=OK, data_manager=OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
     "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
     "logout": (lambda: reverse("logout"), _row(NOT_ALLOWED)),
     "admin:index": (lambda: reverse("admin:index"), _row(OK, **ADMIN_STAFF_ONLY)),

@@ -1,0 +1,124 @@
+"""The monitor's home: per site, the numbers a monitoring visit starts from, each linking
+to the listing that shows them."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from participants.choices import VisitStatus
+from participants.models import Participant, Visit
+from participants.views.access import trial_for
+from review.filters import reviewed_at_current_version
+from review.selectors import forms_awaiting_verification, open_query_counts
+from safety.models import AdverseEvent, RenalSignal
+from trials.choices import Role
+from trials.models import Membership, Site
+
+# The roles this page is for (DESIGN.md: monitors review, data managers query and lock).
+MONITOR_ROLES = (Role.MONITOR, Role.DATA_MANAGER)
+# review.selectors.open_query_counts: open queries by age (days since raised), all open,
+# and answered ones waiting for the monitor.
+QUERY_KEYS = ("lt7", "7to30", "gt30", "open", "answered")
+
+
+def _per_site(queryset, site_lookup: str, **counts) -> dict[int, dict]:
+    """{site id: {name: n}} from one GROUP BY query."""
+    rows = queryset.values(site_lookup).annotate(**counts).order_by()
+    return {row[site_lookup]: row for row in rows}
+
+
+def site_counts(user, trial, now=None) -> list[dict]:
+    """One row per site of the trial in the user's scope, with the monitoring numbers.
+
+    A fixed number of queries whatever the number of sites or records (DESIGN.md rule 7):
+    one GROUP BY per kind of number.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sites = list(
+        Site.objects.filter(trial_sites__trial=trial)
+        .filter(
+            # the scoping rule of trials.models.site_scope, for the sites themselves
+            Exists(
+                Membership.objects.filter(user_id=user.pk, trial=trial).filter(
+                    Q(site__isnull=True) | Q(site=OuterRef("pk"))
+                )
+            )
+        )
+        .order_by("number")
+    )
+    participants = _per_site(
+        Participant.objects.for_user(user).in_casebook().filter(trial=trial),
+        "site",
+        participants=Count("pk"),
+    )
+    visits = _per_site(
+        Visit.objects.for_user(user)
+        .in_casebook()
+        .filter(participant__trial=trial, participant__entered_in_error=False)
+        .with_current_status(today)
+        .filter(current_status=VisitStatus.OVERDUE),
+        "participant__site",
+        overdue_visits=Count("pk"),
+    )
+    events = AdverseEvent.objects.for_user(user).filter(
+        participant__trial=trial, participant__entered_in_error=False, entered_in_error=False
+    )
+    overdue_sae = Q(serious=True, sae_reported_at__isnull=True, sae_report_due_at__lt=now)
+    adverse_events = _per_site(
+        events,
+        "participant__site",
+        # (annotation names must not shadow the fields the filters read)
+        n_events=Count("pk"),
+        n_serious=Count("pk", filter=Q(serious=True)),
+        n_sae_overdue=Count("pk", filter=overdue_sae),
+        # new or changed since the user's last review mark (the listing's `new` filter)
+        n_new=Count("pk", filter=~Exists(reviewed_at_current_version(user))),
+    )
+    signals = _per_site(
+        RenalSignal.objects.for_user(user).open().filter(participant__trial=trial),
+        "participant__site",
+        open_signals=Count("pk"),
+    )
+    queries = open_query_counts(user, trial)
+    awaiting = forms_awaiting_verification(user, trial)
+    rows = []
+    for site in sites:
+        row = {"site": site}
+        for source, names in (
+            (participants, ["participants"]),
+            (visits, ["overdue_visits"]),
+            (adverse_events, ["n_events", "n_serious", "n_sae_overdue", "n_new"]),
+            (signals, ["open_signals"]),
+        ):
+            found = source.get(site.pk, {})
+            row.update({name: found.get(name, 0) for name in names})
+        row["adverse_events"] = row.pop("n_events")
+        row["serious"] = row.pop("n_serious")
+        row["sae_overdue"] = row.pop("n_sae_overdue")
+        row["new_since_review"] = row.pop("n_new")
+        found = queries.get(site.number, {})
+        row.update({f"queries_{key}": found.get(key, 0) for key in QUERY_KEYS})
+        row["awaiting_sdv"] = awaiting.get(site.number, 0)
+        rows.append(row)
+    return rows
+
+
+@login_required
+def monitor_home(request, code):
+    """Per site: participants, overdue visits, open queries by age, AEs and SAEs (with SAEs
+    past their 24-hour report deadline), open renal signals and forms awaiting source
+    verification; each number links to its filtered listing."""
+    trial = trial_for(request, code)
+    roles = set(
+        Membership.objects.filter(user=request.user, trial=trial).values_list("role", flat=True)
+    )
+    if not roles & set(MONITOR_ROLES):
+        raise PermissionDenied("The monitor's home is for monitors and data managers.")
+    return render(
+        request,
+        "review/monitor_home.html",
+        {"trial": trial, "rows": site_counts(request.user, trial), "now": timezone.now()},
+    )
