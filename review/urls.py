@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401 - the review pages add their paths here
+from django.urls import path
+
+from review.views import audit, locks
 
 app_name = "review"
 
-urlpatterns = []
+urlpatterns = [
+    path("trials/<slug:code>/review/locks/", locks.lock_list, name="lock_list"),
+    path("trials/<slug:code>/review/locks/new/", locks.lock_add, name="lock_add"),
+    path(
+        "trials/<slug:code>/review/locks/<int:lock_pk>/release/",
+        locks.lock_release_view,
+        name="lock_release",
+    ),
+    path(
+        "trials/<slug:code>/participants/<int:pk>/audit/",
+        audit.audit_trail,
+        name="audit_trail",
+    ),
+]
