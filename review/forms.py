@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from participants.models import LockLevel
+from review.models import SignatureMeaning
 
 
 class LockForm(forms.Form):
@@ -31,3 +32,24 @@ class LockReleaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Unlock", css_class="btn-warning"))
+
+
+class SignatureForm(forms.Form):
+    """The meaning of the signature and the signer's password, re-entered (11.200(a)(1))."""
+
+    meaning = forms.ChoiceField(
+        label="Meaning of this signature",
+        choices=SignatureMeaning.choices,
+        widget=forms.RadioSelect,
+        initial=SignatureMeaning.REVIEWED_ACCURATE,
+    )
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Re-enter your password to sign.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Sign", css_class="btn-primary"))

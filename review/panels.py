@@ -5,7 +5,10 @@ from django.urls import reverse
 
 from participants.locks import lock_covering
 from participants.models import LockLevel, Participant
+from review.models import Signature
 from review.records import is_reviewable, record_key
+from review.services.signatures import can_sign
+from review.signatures import casebook_records, invalidations
 from trials.choices import Role
 from trials.models import roles_at
 
@@ -57,7 +60,17 @@ def visit_review_panel(request, visit):
 
 
 def casebook_review_panel(request, participant):
+    signatures = list(
+        Signature.objects.filter(participant=participant).select_related("visit__definition")
+    )
+    if signatures:
+        records = casebook_records(participant)
+        for signature in signatures:
+            signature.invalidations = invalidations(signature, records)
     return {
+        "signatures_template": "review/_signatures.html",
+        "signatures": signatures,
+        "can_sign": can_sign(request.user, participant),
         "template": "review/_page_review.html",
         "request": request,
         "trial_code": participant.trial.code,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review.views import audit, locks
+from review.views import audit, locks, signatures
 
 app_name = "review"
 
@@ -16,5 +16,10 @@ urlpatterns = [
         "trials/<slug:code>/participants/<int:pk>/audit/",
         audit.audit_trail,
         name="audit_trail",
+    ),
+    path(
+        "trials/<slug:code>/participants/<int:pk>/sign/",
+        signatures.signature_sign_view,
+        name="signature_sign",
     ),
 ]
