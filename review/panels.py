@@ -55,6 +55,10 @@ def visit_review_panel(request, visit):
         "participant_id": participant.pk,
         "visit_id": visit.pk,
         "lock_label": "Lock this visit",
+        "sign_url": reverse("review:signature_sign", args=[participant.trial.code, participant.pk])
+        + f"?visit={visit.pk}"
+        if can_sign(request.user, participant)
+        else "",
         "audit_url": f"{audit}?visit={visit.pk}",
     }
 
