@@ -2,6 +2,7 @@
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from participants.views.records import RECORD_PANELS
 
@@ -19,4 +20,5 @@ def record_panels(context, record):
         panel_context = panel(request, record)
         if panel_context:
             parts.append(render_to_string(panel_context["template"], panel_context, request))
-    return "".join(parts)
+    # Each part is a rendered template (escaped as it rendered): safe to join as HTML.
+    return mark_safe("".join(parts))  # noqa: S308
