@@ -5,10 +5,9 @@ from django.urls import reverse
 
 from participants.locks import lock_covering
 from participants.models import LockLevel, Participant
-from review.models import Signature
 from review.records import is_reviewable, record_key
 from review.services.signatures import can_sign
-from review.signatures import casebook_records, invalidations
+from review.signatures import casebook_with_signatures
 from trials.choices import Role
 from trials.models import roles_at
 
@@ -64,13 +63,7 @@ def visit_review_panel(request, visit):
 
 
 def casebook_review_panel(request, participant):
-    signatures = list(
-        Signature.objects.filter(participant=participant).select_related("visit__definition")
-    )
-    if signatures:
-        records = casebook_records(participant)
-        for signature in signatures:
-            signature.invalidations = invalidations(signature, records)
+    _records, signatures = casebook_with_signatures(participant)
     return {
         "signatures_template": "review/_signatures.html",
         "signatures": signatures,
@@ -78,7 +71,9 @@ def casebook_review_panel(request, participant):
         "template": "review/_page_review.html",
         "request": request,
         "trial_code": participant.trial.code,
-        "lock": lock_covering(record=participant),
+        "lock": participant.active_lock
+        if hasattr(participant, "active_lock")
+        else lock_covering(record=participant),
         "can_lock": _can_lock(request, participant.trial_id, participant.site_id),
         "level": LockLevel.PARTICIPANT,
         "participant_id": participant.pk,

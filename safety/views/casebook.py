@@ -53,9 +53,12 @@ def participant_casebook(request, code, pk):
         .with_current_status(today)
     )
     slots = form_slots(visits, today)
-    can_edit = can_enter_data(
-        request.user, participant.trial_id, participant.site_id
-    ) and not lock_covering(record=participant)
+    # The panels of review read the lock from here (one query for the page).
+    participant.active_lock = lock_covering(record=participant)
+    can_edit = (
+        can_enter_data(request.user, participant.trial_id, participant.site_id)
+        and participant.active_lock is None
+    )
     trial_site = (request.user, participant.trial_id, participant.site_id)
     unblindings = (
         EmergencyUnblinding.objects.filter(participant=participant).select_related("unblinded_by")
