@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Subquery
 
-from participants.models import Lock, LockLevel, Participant
+from participants.models import Lock, LockLevel, Participant, Visit
 
 
 def _target(*, trial_id, participant_id, visit_id, record):
@@ -20,6 +20,9 @@ def _target(*, trial_id, participant_id, visit_id, record):
         visit_id = visit_id or getattr(record, "visit_id", None)
         if isinstance(record, Participant):
             participant_id, trial_id = record.pk, record.trial_id
+            record = None
+        elif isinstance(record, Visit):
+            visit_id = record.pk
             record = None
     return trial_id, participant_id, visit_id, record
 

@@ -141,6 +141,29 @@ def test_every_write_service_refuses_a_locked_participant(data_manager, coordina
             attempt()
 
 
+def test_a_visit_lock_refuses_the_visit_and_its_forms(data_manager, coordinator, p, vitals):
+    visit = vitals.visit
+    lock_apply(trial=p.trial, level=LockLevel.VISIT, participant=p, visit=visit, user=data_manager)
+    with pytest.raises(ValidationError, match="Locked: 01-001"):
+        visit_record(
+            visit=visit,
+            actual_date=visit.actual_date or timezone.localdate(),
+            user=coordinator,
+            expected_version=visit.version,
+            reason="x",
+        )
+    with pytest.raises(ValidationError, match="Locked: 01-001"):
+        crf_save(
+            record=vitals,
+            values={"heart_rate": 80},
+            user=coordinator,
+            expected_version=vitals.version,
+            reason="x",
+        )
+    with pytest.raises(DatabaseError, match="Locked data"), transaction.atomic():
+        type(visit).objects.filter(pk=visit.pk).update(missed_reason="x")
+
+
 def test_the_database_refuses_a_raw_write_to_a_locked_form(data_manager, vitals, p):
     lock_apply(trial=p.trial, level=LockLevel.FORM, participant=p, record=vitals, user=data_manager)
     with pytest.raises(DatabaseError, match="Locked data"), transaction.atomic():
