@@ -343,3 +343,25 @@ def test_a_trial_save_recomputes_renal_values_but_skips_locked_participants(data
     trial.signal_egfr_below = 10
     trial.save()  # no error: 01-001's locked results are left as they were
     assert RenalSignal.objects.filter(participant=p).exists()
+
+
+def test_adverse_event_and_lab_panel_pages_get_the_lock_button_and_notice(
+    client, data_manager, coordinator, p
+):
+    event = AdverseEvent.objects.filter(participant=p, entered_in_error=False).first()
+    panel = LabPanel.objects.filter(participant=p, entered_in_error=False).first()
+    pages = [
+        (event, reverse("safety:adverse_event", args=["LSER-ALS-01", p.pk, event.pk])),
+        (panel, reverse("safety:lab_panel_edit", args=["LSER-ALS-01", p.pk, panel.pk])),
+    ]
+    for record, url in pages:
+        client.force_login(data_manager)
+        assert "Lock this form" in client.get(url).content.decode()
+        lock_apply(
+            trial=p.trial, level=LockLevel.FORM, participant=p, record=record, user=data_manager
+        )
+        client.force_login(coordinator)
+        page = client.get(url).content.decode()
+        assert "lock-notice" in page and "Audit trail" in page
+        assert "Mark entered in error" not in page
+    assert 'id="adverse-event-actions"' not in client.get(pages[0][1]).content.decode()
