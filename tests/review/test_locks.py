@@ -171,6 +171,8 @@ def test_the_database_refuses_a_raw_write_to_a_locked_form(data_manager, vitals,
     vitals.weight_kg = 99
     with pytest.raises(DatabaseError, match="Locked data"), transaction.atomic():
         vitals.save()
+    with pytest.raises(DatabaseError, match="Locked data"), transaction.atomic():
+        VitalSigns.objects.filter(pk=vitals.pk).delete()
     other = VitalSigns.objects.exclude(pk=vitals.pk).first()
     VitalSigns.objects.filter(pk=other.pk).update(heart_rate=71)  # not locked: allowed
 
