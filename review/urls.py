@@ -1,6 +1,15 @@
 from django.urls import path
 
-from review.views import adverse_events, labs, monitor, queries, verification
+from review.views import (
+    adverse_events,
+    audit,
+    labs,
+    locks,
+    monitor,
+    queries,
+    signatures,
+    verification,
+)
 
 app_name = "review"
 
@@ -31,4 +40,9 @@ urlpatterns = [
     ),
     path(T + "review/labs/", labs.lab_listing, name="lab_listing"),
     path(T + "review/labs/export/", labs.lab_listing_export, name="lab_listing_export"),
+    path(T + "review/locks/", locks.lock_list, name="lock_list"),
+    path(T + "review/locks/new/", locks.lock_add, name="lock_add"),
+    path(T + "review/locks/<int:lock_pk>/release/", locks.lock_release_view, name="lock_release"),
+    path(P + "audit/", audit.audit_trail, name="audit_trail"),
+    path(P + "sign/", signatures.signature_sign_view, name="signature_sign"),
 ]

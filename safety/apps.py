@@ -50,11 +50,15 @@ def exposure_saved(sender, instance, raw=False, **kwargs):
 def trial_saved(sender, instance, raw=False, created=False, **kwargs):
     if raw or created:
         return
+    from participants.locks import locked_participant_ids
     from participants.models import Participant
     from safety.services import renal_recompute
 
-    with_creatinine = Participant.objects.filter(
-        trial=instance, lab_results__analyte="CREAT"
-    ).distinct()
+    # Locked data stays as it was locked: those participants are skipped, not failed on.
+    with_creatinine = (
+        Participant.objects.filter(trial=instance, lab_results__analyte="CREAT")
+        .exclude(pk__in=locked_participant_ids(instance.pk))
+        .distinct()
+    )
     for participant in with_creatinine:
         renal_recompute(participant)

@@ -43,6 +43,26 @@ def is_study_coordinator(user) -> bool:
     return user.is_superuser or Role.STUDY_COORDINATOR in roles_held(user)
 
 
+# Trials whose configuration is frozen because a data manager locked the trial: callables
+# returning the ids of locked trials, filled by participants' AppConfig.ready() (locks live
+# in participants, which trials never imports).
+LOCKED_TRIAL_SOURCES: list = []
+
+
+def locked_trial_ids(request) -> frozenset[int]:
+    """Ids of locked trials, read once per request (the admin asks for every inline)."""
+    cached = getattr(request, "_edc_locked_trial_ids", None)
+    if cached is None:
+        cached = frozenset().union(*(source() for source in LOCKED_TRIAL_SOURCES))
+        request._edc_locked_trial_ids = cached
+    return cached
+
+
+def site_in_locked_trial(request, site_id) -> bool:
+    locked = locked_trial_ids(request)
+    return bool(locked) and TrialSite.objects.filter(site_id=site_id, trial_id__in=locked).exists()
+
+
 class AuditHistoryMixin:
     """Replaces the admin's "History" page by the audit trail of the record."""
 
@@ -144,14 +164,21 @@ class TrialConfigAdmin(ReasonForChangeAdminMixin, AuditHistoryMixin, admin.Model
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, obj)
 
+    def is_locked(self, request, obj) -> bool:
+        """A row of a locked trial is read-only for everyone, superusers included."""
+        if obj is None:
+            return False
+        trial_id = obj.pk if self.trial_path == "pk" else getattr(obj, f"{self.trial_path}_id")
+        return trial_id in locked_trial_ids(request)
+
     def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return self._allowed(request, obj) and not self.is_locked(request, obj)
 
     def has_add_permission(self, request):
         return is_study_coordinator(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return self._allowed(request, obj) and not self.is_locked(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "trial":
@@ -197,14 +224,19 @@ class TrialInlineMixin:
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, obj)
 
+    def _unlocked(self, request, obj):
+        return self._allowed(request, obj) and (
+            obj is None or obj.pk not in locked_trial_ids(request)
+        )
+
     def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return self._unlocked(request, obj)
 
     def has_add_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return self._unlocked(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return self._unlocked(request, obj)
 
 
 class ArmInlineFormSet(forms.BaseInlineFormSet):
@@ -379,6 +411,10 @@ class MembershipForm(ReasonForChangeForm):
 @admin.register(Membership)
 class MembershipAdmin(TrialConfigAdmin):
     form = MembershipForm
+
+    def is_locked(self, request, obj) -> bool:
+        return False  # who holds a role is not trial data: a locked trial still gets staff
+
     list_display = ["user", "trial", "site", "role"]
     list_filter = [
         ("trial", admin.RelatedOnlyFieldListFilter),
@@ -413,6 +449,14 @@ class SiteConfigAdmin(TrialConfigAdmin):
 
     site_path = "pk"
 
+    def is_locked(self, request, obj) -> bool:
+        """A site's configuration (its lab's reference ranges) is frozen while it takes part
+        in a locked trial: the trial's lab results were graded against it."""
+        if obj is None:
+            return False
+        site_id = obj.pk if self.site_path == "pk" else getattr(obj, f"{self.site_path}_id")
+        return site_in_locked_trial(request, site_id)
+
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request)
         if request.user.is_superuser:
@@ -426,6 +470,9 @@ class SiteConfigAdmin(TrialConfigAdmin):
 
 @admin.register(Site)
 class SiteAdmin(SiteConfigAdmin):
+    def is_locked(self, request, obj) -> bool:
+        return False  # a site's name and investigator are shared with other trials
+
     list_display = ["number", "name", "principal_investigator"]
     search_fields = ["number", "name", "principal_investigator"]
 

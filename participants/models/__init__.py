@@ -14,6 +14,7 @@ from participants.models.crf import CaseReportForm
 from participants.models.efficacy import AlsfrsR, Fvc
 from participants.models.exposure import StudyDrugExposure
 from participants.models.genotype import Genotype
+from participants.models.locks import Lock, LockLevel
 from participants.models.pk import PkSample
 from participants.models.randomization import (
     EmergencyUnblinding,
@@ -40,6 +41,8 @@ __all__ = [
     "EligibilityAnswer",
     "Fvc",
     "Genotype",
+    "Lock",
+    "LockLevel",
     "Participant",
     "ParticipantQuerySet",
     "ParticipantRecordQuerySet",

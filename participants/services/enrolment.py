@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from participants.choices import ParticipantStatus
+from participants.locks import refuse_if_locked
 from participants.models import (
     EligibilityAnswer,
     Participant,
@@ -54,6 +55,7 @@ def participant_screen(
     person becomes a screen failure with the unmet criteria as the reason."""
     if screening_date > _today():
         raise ValidationError({"screening_date": "This date is in the future."})
+    refuse_if_locked(trial_id=trial.pk)
     criteria = list(trial.criteria.all())
     answers = screening_answers(trial, date_of_birth, screening_date, answers)
     result = eligibility(criteria, answers)
@@ -91,6 +93,7 @@ def participant_consent(
 ) -> Participant:
     """Record informed consent (date and form version) of a person in screening."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    refuse_if_locked(record=participant)
     if participant.status != ParticipantStatus.SCREENING:
         raise ValidationError(
             f"Consent is recorded during screening; this participant is "
@@ -117,6 +120,7 @@ def participant_enrol(*, participant: Participant, user) -> Participant:
     coordinators enrolling at the same moment get different numbers.
     """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    refuse_if_locked(record=participant)
     if participant.status != ParticipantStatus.SCREENING or participant.subject_number:
         raise ValidationError("Only a participant in screening can be enrolled.")
     if not participant.eligible:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from participants.choices import ParticipantStatus
+from participants.locks import refuse_if_locked
 from participants.models import (
     Allocation,
     EmergencyUnblinding,
@@ -175,6 +176,7 @@ def participant_randomize(*, participant: Participant, factor_level: str = "", u
         .select_related("trial", "site")
         .get(pk=participant.pk)
     )
+    refuse_if_locked(record=participant)
     if participant.status not in (ParticipantStatus.ENROLLED, ParticipantStatus.ON_TREATMENT):
         raise ValidationError("Only an enrolled participant can be randomized.")
     if participant.consent_date is None:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from participants.locks import refuse_if_locked
 from participants.models import (
     Participant,
 )
@@ -57,8 +58,10 @@ def _changes_since(record, version: int) -> list[dict]:
 
 def record_locked_for_change(record, expected_version):
     """The current row, locked until the transaction ends, if it is still at the version
-    the user opened; otherwise `StaleEdit` listing what changed meanwhile."""
+    the user opened; otherwise `StaleEdit` listing what changed meanwhile. Data under a
+    data manager's lock (participants/locks.py) is refused first, naming the lock."""
     current = type(record).objects.select_for_update().get(pk=record.pk)
+    refuse_if_locked(record=current)
     if expected_version is None or current.version != int(expected_version):
         raise StaleEdit(_changes_since(current, int(expected_version or 0)))
     return current
@@ -85,6 +88,7 @@ def crf_save(*, record, values: dict, user, expected_version: int | None, reason
     if the row has moved on, nothing is written and `StaleEdit` says what changed.
     """
     if record.pk is None:
+        refuse_if_locked(record=record)
         record.version = 1
         _apply(record, values)
         with audit_reason(f"{record._meta.verbose_name.capitalize()} entered", user=user):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from participants.choices import ParticipantStatus, VisitStatus
+from participants.locks import refuse_if_locked
 from participants.models import (
     Participant,
     Visit,
@@ -27,6 +28,7 @@ def visit_schedule_create(
     Visits already created keep their dates: the schedule is made once.
     """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    refuse_if_locked(record=participant)
     if not participant.is_enrolled:
         raise ValidationError("Enrol the participant before setting the baseline date.")
     if participant.baseline_date is not None:
@@ -104,6 +106,7 @@ def visit_unscheduled_add(
     *, participant: Participant, actual_date: datetime.date, reason: str, user
 ) -> Visit:
     """An unscheduled visit on a date, with why it happened."""
+    refuse_if_locked(record=participant)
     if not participant.is_enrolled:
         raise ValidationError("Enrol the participant before adding visits.")
     check_clinical_date(participant, actual_date, "actual_date")

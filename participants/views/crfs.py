@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from participants.form_states import forms_due
 from participants.forms import CRF_FORMS, EnteredInErrorForm
+from participants.locks import lock_covering
 from participants.models import CRF_MODELS
 from participants.services import StaleEdit, crf_save, record_mark_entered_in_error
 from participants.views.access import (
@@ -72,7 +73,15 @@ def crf_edit(request, code, pk, visit_pk, form_code):
         else:
             messages.success(request, f"{Assessment(form_code).label} saved.")
             return redirect("participants:visit_detail", code, participant.pk, visit.pk)
-    can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
+    # Locked data is read-only for everyone: no edit buttons (the services refuse anyway).
+    can_edit = can_enter_data(
+        request.user, participant.trial_id, participant.site_id
+    ) and not lock_covering(
+        trial_id=participant.trial_id,
+        participant_id=participant.pk,
+        visit_id=visit.pk,
+        record=record,
+    )
     return render(
         request,
         "participants/crf_form.html",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from participants.form_states import form_slots
 from participants.forms import UnscheduledVisitForm, VisitDateForm, VisitMissedForm
+from participants.locks import lock_covering
 from participants.services import (
     StaleEdit,
     visit_mark_missed,
@@ -24,10 +25,18 @@ from participants.views.access import (
 )
 from trials.models import can_enter_data
 
+# Panels a higher app adds to the visit page (review: the visit's lock), filled by its
+# AppConfig.ready(): callables (request, visit) -> {"template": ..., ...} or None.
+VISIT_PANELS: list = []
+
 
 def _render_visit(request, participant, visit, *, date_form=None, missed_form=None, stale=None):
     today = timezone.localdate()
-    can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
+    can_edit = can_enter_data(
+        request.user, participant.trial_id, participant.site_id
+    ) and not lock_covering(
+        trial_id=participant.trial_id, participant_id=participant.pk, visit_id=visit.pk
+    )
     if can_edit:
         args = [participant.trial.code, participant.pk, visit.pk]
         date_form = date_form or VisitDateForm(visit=visit)
@@ -47,6 +56,9 @@ def _render_visit(request, participant, visit, *, date_form=None, missed_form=No
             "date_form": date_form,
             "missed_form": missed_form,
             "stale": stale,
+            "panels": [
+                context for panel in VISIT_PANELS if (context := panel(request, visit)) is not None
+            ],
         },
     )
 

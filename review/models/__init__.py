@@ -3,6 +3,7 @@ investigators add on top of the clinical data, without changing it."""
 
 from review.models.queries import Query, QueryMessage, QueryQuerySet
 from review.models.review_marks import AdverseEventReviewMark
+from review.models.signatures import Signature, SignatureMeaning
 from review.models.verification import SourceVerification
 
 __all__ = [
@@ -10,5 +11,7 @@ __all__ = [
     "Query",
     "QueryMessage",
     "QueryQuerySet",
+    "Signature",
+    "SignatureMeaning",
     "SourceVerification",
 ]

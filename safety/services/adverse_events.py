@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meddra.services import llt_lookup
+from participants.locks import refuse_if_locked
 from participants.models import Participant, StudyDrugExposure, Visit
 from participants.services import (
     check_clinical_date,
@@ -132,6 +133,7 @@ def adverse_event_save(
     values = dict(values)
     llt_code = values.pop("llt_code", None)
     if event is None:
+        refuse_if_locked(record=participant)
         current = AdverseEvent(participant=participant, version=1)
         before = None
         kind = CourseEntryKind.INITIAL
@@ -266,6 +268,7 @@ def adverse_event_dose_change_record(
 ) -> StudyDrugExposure:
     """Record the dose change an event caused on the visit's exposure form (new or
     changed, through `crf_save`), and link the event to it, in one transaction."""
+    refuse_if_locked(record=event)
     record = StudyDrugExposure.objects.filter(visit=visit, entered_in_error=False).first()
     if record is None:
         record = StudyDrugExposure(participant=visit.participant, visit=visit)
@@ -277,6 +280,7 @@ def adverse_event_dose_change_record(
         reason=reason,
     )
     current = AdverseEvent.objects.select_for_update().get(pk=event.pk)
+    refuse_if_locked(record=current)
     current.exposure = saved
     current.version += 1
     with audit_reason(

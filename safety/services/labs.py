@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from participants.locks import refuse_if_locked
 from participants.models import Participant, StudyDrugExposure
 from participants.services import check_clinical_date, record_locked_for_change
 from safety import analytes, renal
@@ -190,6 +191,7 @@ def lab_panel_save(
     """
     participant = Participant.objects.select_for_update().get(pk=panel_record.participant_id)
     if panel_record.pk is None:
+        refuse_if_locked(record=panel_record)
         record = panel_record
         record.version = 1
         audit = f"{record.get_panel_display()} panel entered"

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from participants.choices import ParticipantStatus
+from participants.locks import refuse_if_locked
 from participants.models import Participant
 from participants.services import check_clinical_date, record_locked_for_change
 from safety.choices import EndOfStudyStatus
@@ -43,6 +44,7 @@ def end_of_study_record(
         raise ValidationError("Only an enrolled participant has an end of study.")
     existing = EndOfStudy.objects.filter(participant=participant, entered_in_error=False).first()
     if existing is None:
+        refuse_if_locked(record=participant)
         record = EndOfStudy(participant=participant, version=1)
     else:
         record = record_locked_for_change(existing, expected_version)

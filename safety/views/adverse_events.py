@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from participants.form_states import forms_due
 from participants.forms import EnteredInErrorForm, StudyDrugExposureForm
+from participants.locks import lock_covering
 from participants.models import StudyDrugExposure, Visit
 from participants.services import StaleEdit
 from participants.views.access import (
@@ -67,7 +68,9 @@ def adverse_event(request, code, pk, ae_pk):
     its course over time."""
     participant = participant_for(request, code, pk)
     event = _event_for(participant, ae_pk)
-    can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
+    can_edit = can_enter_data(
+        request.user, participant.trial_id, participant.site_id
+    ) and not lock_covering(trial_id=participant.trial_id, record=event)
     return render(
         request,
         "safety/adverse_event.html",

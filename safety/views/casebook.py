@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from participants.choices import ParticipantStatus
 from participants.form_states import form_slots
+from participants.locks import lock_covering
 from participants.models import Allocation, EmergencyUnblinding, Participant, Visit
 from participants.models.randomization import can_emergency_unblind, sees_unblinding_notices
 from participants.services import StaleEdit
@@ -52,7 +53,12 @@ def participant_casebook(request, code, pk):
         .with_current_status(today)
     )
     slots = form_slots(visits, today)
-    can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
+    # The panels of review read the lock from here (one query for the page).
+    participant.active_lock = lock_covering(record=participant)
+    can_edit = (
+        can_enter_data(request.user, participant.trial_id, participant.site_id)
+        and participant.active_lock is None
+    )
     trial_site = (request.user, participant.trial_id, participant.site_id)
     unblindings = (
         EmergencyUnblinding.objects.filter(participant=participant).select_related("unblinded_by")
@@ -138,7 +144,8 @@ def end_of_study(request, code, pk):
             "form": form,
             "record": record,
             "title": "End of study",
-            "can_edit": can_enter_data(request.user, participant.trial_id, participant.site_id),
+            "can_edit": can_enter_data(request.user, participant.trial_id, participant.site_id)
+            and not lock_covering(record=record or participant),
             "stale": stale,
         },
     )

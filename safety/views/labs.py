@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from participants.forms.base import EnteredInErrorForm
+from participants.locks import lock_covering
 from participants.services import StaleEdit
 from participants.views.access import (
     attach_errors,
@@ -141,7 +142,9 @@ def lab_panel_edit(request, code, pk, panel_pk):
         saved, stale = _save(request, participant, form, record)
         if saved:
             return redirect("safety:participant_casebook", code, participant.pk)
-    can_edit = can_enter_data(request.user, participant.trial_id, participant.site_id)
+    can_edit = can_enter_data(
+        request.user, participant.trial_id, participant.site_id
+    ) and not lock_covering(trial_id=participant.trial_id, record=record)
     return _panel_page(
         request,
         participant,

@@ -163,6 +163,33 @@ def _visit_url_of(name, *extra, participant=_site01_participant):
     return url
 
 
+def _lock_release_url():
+    """The unlock page of an active lock of the site 01 participant (made here)."""
+    from django.contrib.auth import get_user_model
+
+    from participants.models import LockLevel
+    from review.services.locks import lock_apply
+
+    p = _site01_participant()
+    lock = lock_apply(
+        trial=p.trial,
+        level=LockLevel.PARTICIPANT,
+        participant=p,
+        user=get_user_model().objects.get(username="datamanager"),
+    )
+    return reverse("review:lock_release", args=[p.trial.code, lock.pk])
+
+
+def _audit_url():
+    """The audit trail of a site 01 form."""
+    from participants.models import VitalSigns
+    from review.records import record_key
+
+    p = _site01_participant()
+    ct, object_id = record_key(VitalSigns.objects.filter(participant=p).first())
+    return reverse("review:audit_trail", args=[p.trial.code, p.pk]) + f"?ct={ct}&id={object_id}"
+
+
 # Data entry: a site's coordinators and investigators; other roles in scope read (403 on an
 # entry page); out of scope is 404.
 ENTRY = _row(
@@ -309,6 +336,30 @@ MATRIX = {
             FORBIDDEN,
             monitor=OK,
             data_manager=OK,
+            other_site_coordinator=NOT_FOUND,
+            outsider=NOT_FOUND,
+            anonymous=LOGIN,
+        ),
+    ),
+    "review:lock_list": (
+        lambda: reverse("review:lock_list", args=["LSER-ALS-01"]),
+        _row(OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:lock_add": (lambda: reverse("review:lock_add", args=["LSER-ALS-01"]), POST_ONLY),
+    "review:lock_release": (
+        _lock_release_url,
+        _row(FORBIDDEN, data_manager=OK, outsider=NOT_FOUND, anonymous=LOGIN),
+    ),
+    "review:audit_trail": (_audit_url, READ_SITE01),
+    "review:audit_trail (participant)": (
+        lambda: reverse("review:audit_trail", args=["LSER-ALS-01", _site01_participant().pk]),
+        READ_SITE01,
+    ),
+    "review:signature_sign": (
+        lambda: reverse("review:signature_sign", args=["LSER-ALS-01", _site01_participant().pk]),
+        _row(
+            FORBIDDEN,
+            investigator=OK,
             other_site_coordinator=NOT_FOUND,
             outsider=NOT_FOUND,
             anonymous=LOGIN,
