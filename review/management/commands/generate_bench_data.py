@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from meddra.demo import load_demo_subset
@@ -147,6 +147,8 @@ class Command(BaseCommand):
                     counts[name] += n
                 if i % 10 == 0 and i < len(site_list):
                     self.stdout.write(f"  {i} sites in {time.monotonic() - started:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics for the new rows, as autovacuum would
         self.stdout.write(
             self.style.SUCCESS(
                 f"{TRIAL_CODE}: {sites} sites, "
