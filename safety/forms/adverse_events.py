@@ -175,6 +175,22 @@ class AdverseEventForm(forms.ModelForm):
             return [("", "Not graded")] + [(g, f"Grade {g}") for g in range(1, 6)]
         return [("", "Not graded")] + [(g, f"Grade {g}: {text}") for g, text in texts.items()]
 
+    def _kept_to_the_minute(self, name):
+        """The page shows times to the minute (datetime-local): an unchanged time comes
+        back without its seconds. Keep the stored time then, so that a save which did not
+        touch it does not change it silently (DESIGN.md rule 2)."""
+        value = self.cleaned_data.get(name)
+        stored = getattr(self.instance, name, None) if self.instance.pk else None
+        if value and stored and value == stored.replace(second=0, microsecond=0):
+            return stored
+        return value
+
+    def clean_site_aware_at(self):
+        return self._kept_to_the_minute("site_aware_at")
+
+    def clean_sae_reported_at(self):
+        return self._kept_to_the_minute("sae_reported_at")
+
     def clean(self):
         cleaned = super().clean()
         date_checks(self, self.participant, ["onset_date", "end_date"])

@@ -115,8 +115,10 @@ def test_monitor_queries_a_serious_event_the_site_corrects_and_the_monitor_close
     site.fill("#id_reason_for_change", REASON)
     site.get_by_role("button", name=re.compile("^Save")).first.click()
     expect(site.locator("#adverse-event")).to_contain_text("3")
+    aware_at = event.site_aware_at
     event.refresh_from_db()
     assert event.ctcae_grade == 3
+    assert event.site_aware_at == aware_at  # the form shows minutes; seconds are kept
     site.locator("#record-queries").get_by_role("link", name="Answer").click()
     site.fill("#id_answer-text", "Checked the discharge letter: grade 3 (hospitalisation).")
     site.check("#id_answer-data_changed")
