@@ -3,12 +3,12 @@ filtered listing is a link a monitor can keep, share and export."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from review.models import AdverseEventReviewMark
 from safety.choices import Relationship
-from trials.models import Site
+from trials.models import Site, sites_in_scope
 
 # Causality counted as "related to study drug" in listings. AEREL has no CDISC codelist
 # (safety/choices.py); the convention of CDISC ADaM's ADAE (AREL / "related" flags in
@@ -103,17 +103,7 @@ class AdverseEventFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.trial = trial
         # The user's sites of this trial: a site outside them is not a valid choice.
-        self.filters["site"].queryset = (
-            Site.objects.filter(trial_sites__trial=trial)
-            .filter(
-                Exists(
-                    trial.memberships.filter(user_id=request.user.pk).filter(
-                        Q(site__isnull=True) | Q(site=OuterRef("pk"))
-                    )
-                )
-            )
-            .order_by("number")
-        )
+        self.filters["site"].queryset = sites_in_scope(request.user, trial)
         self.form.fields["site"].queryset = self.filters["site"].queryset
         for field in self.form.fields.values():
             widget = field.widget

@@ -230,6 +230,14 @@ class TrialSite(models.Model):
         return f"{self.trial} / site {self.site.number}"
 
 
+def sites_in_scope(user, trial):
+    """The sites of `trial` the user's memberships cover, by number: the one scoping rule
+    (`site_scope`) applied to the trial's sites (listing filters, the monitor's home)."""
+    return Site.objects.filter(
+        trial_sites__in=TrialSite.objects.filter(trial=trial).filter(site_scope(user))
+    ).order_by("number")
+
+
 @pghistory.track(*audit_trackers())
 class Arm(models.Model):
     """A treatment arm and its regimen: a fixed dose per administration, or mg/kg/day.

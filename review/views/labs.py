@@ -18,7 +18,7 @@ from review.lab_filters import RENAL_ANALYTES, LabResultFilter
 from safety.choices import SignalStatus
 from safety.models import LabResult
 from trials.choices import SITE_ROLES
-from trials.models import Membership, TrialSite, site_scope
+from trials.models import Membership, sites_in_scope
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -90,12 +90,7 @@ def renal_results(request, trial):
             )
         )
     )
-    site_numbers = (
-        TrialSite.objects.filter(trial=trial)
-        .filter(site_scope(request.user))
-        .order_by("site__number")
-        .values_list("site__number", flat=True)
-    )
+    site_numbers = sites_in_scope(request.user, trial).values_list("number", flat=True)
     filterset = LabResultFilter(request.GET, queryset=results, site_numbers=list(site_numbers))
     order = SORTS.get(request.GET.get("sort", ""), DEFAULT_SORT)
     # The trailing keys make the order total, so pages never repeat or skip a row.

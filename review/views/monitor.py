@@ -3,7 +3,7 @@ to the listing that shows them."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from review.filters import reviewed_at_current_version
 from review.selectors import forms_awaiting_verification, open_query_counts
 from safety.models import AdverseEvent, RenalSignal
 from trials.choices import Role
-from trials.models import Membership, Site
+from trials.models import Membership, sites_in_scope
 
 # The roles this page is for (DESIGN.md: monitors review, data managers query and lock).
 MONITOR_ROLES = (Role.MONITOR, Role.DATA_MANAGER)
@@ -37,18 +37,7 @@ def site_counts(user, trial, now=None) -> list[dict]:
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sites = list(
-        Site.objects.filter(trial_sites__trial=trial)
-        .filter(
-            # the scoping rule of trials.models.site_scope, for the sites themselves
-            Exists(
-                Membership.objects.filter(user_id=user.pk, trial=trial).filter(
-                    Q(site__isnull=True) | Q(site=OuterRef("pk"))
-                )
-            )
-        )
-        .order_by("number")
-    )
+    sites = list(sites_in_scope(user, trial))
     participants = _per_site(
         Participant.objects.for_user(user).in_casebook().filter(trial=trial),
         "site",
