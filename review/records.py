@@ -10,6 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from participants.models import CRF_MODELS, CaseReportForm, Participant
+from safety.choices import Panel
 from safety.models import AdverseEvent, EndOfStudy, LabPanel
 
 
@@ -45,32 +46,53 @@ def record_for(content_type_id: int, object_id: int, participant: Participant):
     return record
 
 
+def label_for(model, *, verbatim_term="", panel="", report_date=None, visit_name=None) -> str:
+    """What a person calls a record of `model`, from its values (listings that read rows as
+    values, not instances, call this directly)."""
+    if model is AdverseEvent:
+        return f"Adverse event: {verbatim_term}"
+    if model is LabPanel:
+        return f"{Panel(panel).label} panel {report_date:%Y-%m-%d}"
+    if model is EndOfStudy:
+        return "End of study"
+    name = model._meta.verbose_name
+    name = name[:1].upper() + name[1:]
+    return f"{name} · {visit_name or 'Unscheduled'}" if issubclass(model, CaseReportForm) else name
+
+
 def record_label(record) -> str:
     """What a person calls the record: "Vital signs · Baseline", "Adverse event: Nausea"."""
-    if isinstance(record, AdverseEvent):
-        return f"Adverse event: {record.verbatim_term}"
-    if isinstance(record, LabPanel):
-        return f"{record.get_panel_display()} panel {record.report_date:%Y-%m-%d}"
-    if isinstance(record, EndOfStudy):
-        return "End of study"
-    visit = getattr(record, "visit", None)
-    name = record._meta.verbose_name
-    name = name[:1].upper() + name[1:]
-    return f"{name} · {visit.name}" if visit is not None else name
+    visit = getattr(record, "visit", None) if getattr(record, "visit_id", None) else None
+    return label_for(
+        type(record),
+        verbatim_term=getattr(record, "verbatim_term", ""),
+        panel=getattr(record, "panel", ""),
+        report_date=getattr(record, "report_date", None),
+        visit_name=visit.name if visit is not None else None,
+    )
+
+
+def page_url(model, trial_code: str, *, participant_id: int, pk: int, visit_id=None) -> str:
+    """The page of a record of `model` on the site pages, from its ids."""
+    if model is AdverseEvent:
+        return reverse("safety:adverse_event", args=[trial_code, participant_id, pk])
+    if model is LabPanel:
+        return reverse("safety:lab_panel_edit", args=[trial_code, participant_id, pk])
+    if model is EndOfStudy:
+        return reverse("safety:end_of_study", args=[trial_code, participant_id])
+    if issubclass(model, CaseReportForm):
+        return reverse(
+            "participants:crf_edit", args=[trial_code, participant_id, visit_id, model.form_code]
+        )
+    raise ValueError(f"{model.__name__} is not a reviewable record")
 
 
 def record_url(record, trial_code: str) -> str:
     """The record's page on the site pages."""
-    participant_id = record.participant_id
-    if isinstance(record, AdverseEvent):
-        return reverse("safety:adverse_event", args=[trial_code, participant_id, record.pk])
-    if isinstance(record, LabPanel):
-        return reverse("safety:lab_panel_edit", args=[trial_code, participant_id, record.pk])
-    if isinstance(record, EndOfStudy):
-        return reverse("safety:end_of_study", args=[trial_code, participant_id])
-    if isinstance(record, CaseReportForm):
-        return reverse(
-            "participants:crf_edit",
-            args=[trial_code, participant_id, record.visit_id, record.form_code],
-        )
-    raise ValueError(f"{type(record).__name__} is not a reviewable record")
+    return page_url(
+        type(record),
+        trial_code,
+        participant_id=record.participant_id,
+        pk=record.pk,
+        visit_id=getattr(record, "visit_id", None),
+    )

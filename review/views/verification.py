@@ -8,17 +8,15 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from participants.services import StaleEdit
 from participants.views.access import participant_for, trial_for
 from review.forms import VerificationFilterForm, VerifyForm
 from review.models import SourceVerification
-from review.records import record_for, record_url, reviewable_models
+from review.records import label_for, page_url, record_for, record_url, reviewable_models
 from review.selectors import awaiting_verification, verification_rows
 from review.services import can_verify, record_verify
-from safety.choices import Panel
 from safety.models import AdverseEvent, EndOfStudy, LabPanel
 
 LISTING_PAGE_SIZE = 50
@@ -122,24 +120,23 @@ def _rows(user, trial, model, *, site: str, status: str):
 
 
 def _describe(row: dict, code: str) -> dict:
-    """The row's form name and page, from its values (no query per row)."""
+    """The row's form name, page and status, from its values (no query per row), by the
+    rules of review/records.py."""
     model = ContentType.objects.get_for_id(row["row_ct"]).model_class()
-    participant = row["row_participant"]
-    if model is AdverseEvent:
-        label = f"Adverse event: {row['detail']}"
-        url = reverse("safety:adverse_event", args=[code, participant, row["row_pk"]])
-    elif model is LabPanel:
-        label = f"{Panel(row['detail']).label} panel"
-        url = reverse("safety:lab_panel_edit", args=[code, participant, row["row_pk"]])
-    elif model is EndOfStudy:
-        label = "End of study"
-        url = reverse("safety:end_of_study", args=[code, participant])
-    else:
-        name = str(model._meta.verbose_name)
-        label = f"{name[:1].upper()}{name[1:]} · {row['visit_name'] or 'Unscheduled'}"
-        url = reverse(
-            "participants:crf_edit", args=[code, participant, row["row_visit"], model.form_code]
-        )
+    label = label_for(
+        model,
+        verbatim_term=row["detail"],
+        panel=row["detail"],
+        report_date=row["row_date"],
+        visit_name=row["visit_name"],
+    )
+    url = page_url(
+        model,
+        code,
+        participant_id=row["row_participant"],
+        pk=row["row_pk"],
+        visit_id=row["row_visit"],
+    )
     if row["mark_version"] is None:
         status = "Not verified"
     elif row["row_version"] > row["mark_version"]:
