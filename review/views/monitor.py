@@ -12,12 +12,10 @@ from participants.models import Participant, Visit
 from participants.views.access import trial_for
 from review.filters import reviewed_at_current_version
 from review.selectors import forms_awaiting_verification, open_query_counts
+from review.services.queries import REVIEW_ROLES
 from safety.models import AdverseEvent, RenalSignal
-from trials.choices import Role
 from trials.models import Membership, sites_in_scope
 
-# The roles this page is for (DESIGN.md: monitors review, data managers query and lock).
-MONITOR_ROLES = (Role.MONITOR, Role.DATA_MANAGER)
 # review.selectors.open_query_counts: open queries by age (days since raised), all open,
 # and answered ones waiting for the monitor.
 QUERY_KEYS = ("lt7", "7to30", "gt30", "open", "answered")
@@ -104,7 +102,8 @@ def monitor_home(request, code):
     roles = set(
         Membership.objects.filter(user=request.user, trial=trial).values_list("role", flat=True)
     )
-    if not roles & set(MONITOR_ROLES):
+    # the roles that review (raise and close queries): monitors and data managers
+    if not roles & set(REVIEW_ROLES):
         raise PermissionDenied("The monitor's home is for monitors and data managers.")
     return render(
         request,

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from review.exports import csv_response, spreadsheet_safe, xlsx_response
@@ -49,4 +50,4 @@ def test_the_xlsx_neutralises_formulas_and_writes_local_times():
     sheet = workbook["Adverse events"]
     assert [c.value for c in sheet[2]][:2] == ["01-001", "'@SUM(1+1)"]
     assert sheet.cell(row=2, column=1).data_type == "s"
-    assert sheet.cell(row=2, column=3).value.replace(tzinfo=None) is not None
+    assert sheet.cell(row=2, column=3).value == timezone.localtime(at).replace(tzinfo=None)
