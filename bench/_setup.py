@@ -24,6 +24,9 @@ def configure() -> None:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-7d1e")
     os.environ["SECURE_SSL_REDIRECT"] = "0"
+    # The in-process client's host. Not django.test's setup_test_environment: it wraps every
+    # template render in a signal, which would count test overhead as server time.
+    os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
     import django

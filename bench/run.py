@@ -29,8 +29,16 @@ PAGES = [
     ("AE listing, serious=true", "review:ae_listing", {"serious": "true"}),
     ("AE listing, sort=-grade", "review:ae_listing", {"sort": "-grade"}),
     ("AE listing, new=true", "review:ae_listing", {"new": "true"}),
+    ("AE listing, sae_overdue=true", "review:ae_listing", {"sae_overdue": "true"}),
+    ("AE listing, pt=naus", "review:ae_listing", {"pt": "naus"}),
+    ("AE listing, sort=pt", "review:ae_listing", {"sort": "pt"}),
+    ("AE listing, sort=-soc", "review:ae_listing", {"sort": "-soc"}),
+    ("AE listing, sort=subject", "review:ae_listing", {"sort": "subject"}),
+    ("AE listing, site=525", "review:ae_listing", {"site": "525"}),
     ("Lab listing, first page", "review:lab_listing", {}),
     ("Lab listing, abnormal=true", "review:lab_listing", {"abnormal": "true"}),
+    ("Lab listing, site=525", "review:lab_listing", {"site": "525"}),
+    ("Monitor home (50 sites)", "review:monitor_home", {}),
 ]
 EXPORTS = [
     ("AE export, all (CSV)", "review:ae_listing_export", {"format": "csv"}),
@@ -127,7 +135,6 @@ def main():
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from review.management.commands.generate_bench_data import MONITOR
     from safety.models import AdverseEvent, LabResult
@@ -140,7 +147,6 @@ def main():
             sites=args.sites,
             participants_per_site=args.participants_per_site,
         )
-    setup_test_environment()  # the test client's host "testserver" is allowed
     trial = Trial.objects.get(code=TRIAL)
     print(
         f"{TRIAL} in database {connection.settings_dict['NAME']}: "

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from meddra.models import Pt
 from review.models import AdverseEventReviewMark
 from safety.choices import Relationship
 from trials.models import Site, sites_in_scope
@@ -25,16 +26,31 @@ SORTS = {
     "-subject": ("-participant__subject_number", "-onset_date", "-pk"),
     "onset": ("onset_date", "pk"),
     "-onset": ("-onset_date", "-pk"),
-    "grade": (F("ctcae_grade").asc(nulls_first=True), "-onset_date", "-pk"),
+    # each of these and its reverse walk one index of safety.AdverseEvent (its Meta)
+    "grade": (F("ctcae_grade").asc(nulls_first=True), "onset_date", "pk"),
     "-grade": (F("ctcae_grade").desc(nulls_last=True), "-onset_date", "-pk"),
     "pt": ("pt_name", "-onset_date", "-pk"),
-    "-pt": ("-pt_name", "-onset_date", "-pk"),
+    "-pt": ("-pt_name", "onset_date", "pk"),
     "soc": ("soc_name", "pt_name", "-onset_date", "-pk"),
-    "-soc": ("-soc_name", "pt_name", "-onset_date", "-pk"),
+    "-soc": ("-soc_name", "-pt_name", "onset_date", "pk"),
     "changed": ("updated_at", "pk"),
     "-changed": ("-updated_at", "-pk"),
 }
 DEFAULT_SORT = "-onset"
+
+
+def style_widgets(form) -> None:
+    """Bootstrap's classes on a filter form's widgets. The listings draw their filter forms
+    field by field with these, not with crispy-forms: its templates took some 45 ms a page
+    for eight fields (bench/)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            widget.attrs["class"] = "form-control form-control-sm"
 
 
 class OnlyTrueFilter(django_filters.BooleanFilter):
@@ -105,14 +121,7 @@ class AdverseEventFilter(django_filters.FilterSet):
         # The user's sites of this trial: a site outside them is not a valid choice.
         self.filters["site"].queryset = sites_in_scope(request.user, trial)
         self.form.fields["site"].queryset = self.filters["site"].queryset
-        for field in self.form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm"
+        style_widgets(self.form)
         self.form.fields["soc"].widget.attrs["list"] = "soc-names"
         self.form.fields["pt"].widget.attrs["placeholder"] = "name or code"
 
@@ -121,7 +130,12 @@ class AdverseEventFilter(django_filters.FilterSet):
         value = value.strip()
         if value.isdigit():
             return queryset.filter(pt_code=int(value))
-        return queryset.filter(pt_name__icontains=value)
+        # The PTs of every loaded MedDRA release whose name holds the text, then the events
+        # by PT code (ae_pt_code_idx): a PT keeps its code across releases, and an event
+        # stores the code and name it was coded with. Matching the events' names directly
+        # read every event (bench/: 170 ms at 100,000).
+        codes = Pt.objects.filter(name__icontains=value).values_list("code", flat=True)
+        return queryset.filter(pt_code__in=sorted(set(codes)))
 
     def filter_related(self, queryset, name, value):
         if not value:

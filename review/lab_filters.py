@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from review.filters import style_widgets
 from safety import analytes
 from safety.choices import LabFlag, SignalStatus
 
@@ -65,6 +66,7 @@ class LabResultFilter(django_filters.FilterSet):
     def __init__(self, *args, site_numbers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["site"].extra["choices"] = [(n, n) for n in site_numbers]
+        style_widgets(self.form)
 
     def filter_abnormal(self, queryset, name, value):
         if value is None:

@@ -1,7 +1,7 @@
 """Reads of the review app that pages elsewhere build on (the monitor's home, dashboards).
 
 Both functions do a constant number of SQL queries, whatever the trial's size, and see only
-what the user's memberships cover (trials.models.site_scope).
+what the user's memberships cover (trials.models.site_ids_in_scope).
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,8 +26,7 @@ def open_query_counts(user, trial) -> dict[str, dict[str, int]]:
     """
     is_open = Q(status=QueryStatus.OPEN)
     rows = (
-        Query.objects.for_user(user)
-        .filter(trial=trial)
+        Query.objects.for_user_in_trial(user, trial)
         .unresolved()
         .values(site_number=F("participant__site__number"))
         .annotate(
@@ -62,8 +61,8 @@ def verification_rows(user, trial, model):
     against the chart, and AEs and the end of study have no "complete" flag.
     """
     return (
-        model.objects.for_user(user)
-        .filter(participant__trial=trial, participant__entered_in_error=False)
+        model.objects.for_user_in_trial(user, trial)
+        .filter(participant__entered_in_error=False)
         .filter(entered_in_error=False)
         .annotate(verified_version=_verified_version(model))
     )

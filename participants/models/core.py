@@ -11,7 +11,7 @@ from django.db.models import Case, F, Q, Value, When
 from participants.choices import ParticipantStatus, VisitStatus
 from trials.audit import audit_trackers
 from trials.choices import Sex
-from trials.models import Arm, Site, Trial, VisitDefinition, site_scope
+from trials.models import Arm, Site, Trial, VisitDefinition, site_ids_in_scope, site_scope
 
 
 class ClinicalRecord(models.Model):
@@ -38,6 +38,10 @@ class ParticipantQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(site_scope(user))
+
+    def for_user_in_trial(self, user, trial):
+        """for_user within one trial: the listings' and counts' form (site_ids_in_scope)."""
+        return self.filter(trial=trial, site_id__in=site_ids_in_scope(user, trial))
 
     def in_casebook(self):
         return self.filter(entered_in_error=False)
@@ -78,6 +82,10 @@ class Participant(ClinicalRecord):
 
     class Meta:
         ordering = ["trial", "screening_number"]
+        # The listings' "sort by subject" (review app): the unique constraint's index is
+        # partial (subject numbers not blank), so it can't serve an ORDER BY; this one walks
+        # the subjects in order and reads each one's records, instead of sorting them all.
+        indexes = [models.Index(fields=["trial", "subject_number"], name="participant_subject_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["trial", "subject_number"],
@@ -120,6 +128,12 @@ class ParticipantRecordQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(site_scope(user, "participant__trial", "participant__site"))
+
+    def for_user_in_trial(self, user, trial):
+        """for_user within one trial: the listings' and counts' form (site_ids_in_scope)."""
+        return self.filter(
+            participant__trial=trial, participant__site_id__in=site_ids_in_scope(user, trial)
+        )
 
     def in_casebook(self):
         return self.filter(entered_in_error=False)

@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import Participant
+from participants.models.core import ParticipantRecordQuerySet
 from review.choices import QueryAge, QueryMessageKind, QueryStatus
 from trials.audit import audit_trackers
-from trials.models import Trial, site_scope
+from trials.models import Trial
 
 # Upper bounds (days since raised) of the age buckets of open queries.
 AGE_BUCKET_DAYS = {
@@ -33,12 +34,8 @@ def age_filter(bucket: str, now=None) -> Q:
     return condition
 
 
-class QueryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Queries on participants at the sites the user's memberships cover."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(site_scope(user, "participant__trial", "participant__site"))
+class QueryQuerySet(ParticipantRecordQuerySet):
+    """Scoped through the participant (for_user, for_user_in_trial), as its records."""
 
     def unresolved(self):
         """Open or answered: still waiting for the site or for the monitor."""

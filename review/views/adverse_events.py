@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, CharField, Q, Value, When
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from meddra.models import MeddraRelease, Soc
@@ -25,32 +23,16 @@ from participants.views.access import trial_for
 from review.exports import csv_response, xlsx_response
 from review.filters import DEFAULT_SORT, SORTS, AdverseEventFilter
 from review.models import AdverseEventReviewMark
+from review.paging import CappedPaginator, querystring
 from review.services import adverse_event_mark_reviewed
 from safety.models import SERIOUS_CRITERIA, AdverseEvent
 from trials.choices import Role
 from trials.models import Membership
 
 PAGE_SIZE = 50
-# Counting every event of a large trial costs more than drawing the page (a scan of all of
-# them against 1 ms for the page through the onset index): the listing counts up to this
-# many and says "more than"; the filters narrow, the export holds them all.
-COUNT_CAP = 5_000
 # openpyxl writes some 50,000 cells a second: beyond this many rows the XLSX would take
 # longer than a proxy waits; CSV streams any number.
 XLSX_MAX_ROWS = 20_000
-
-
-class CappedPaginator(Paginator):
-    """A paginator that counts at most COUNT_CAP rows (`capped` says it stopped there)."""
-
-    capped = False
-
-    @cached_property
-    def count(self) -> int:
-        # unordered, so that the database stops at the cap instead of sorting everything
-        counted = self.object_list.order_by()[: COUNT_CAP + 1].count()
-        self.capped = counted > COUNT_CAP
-        return min(counted, COUNT_CAP)
 
 
 # (header, sort key or None) of the listing's columns, in order.
@@ -74,9 +56,9 @@ COLUMNS = [
 def adverse_events_for(user, trial):
     """The events of `trial` in the user's scope, in the casebook, newest onset first."""
     return (
-        AdverseEvent.objects.for_user(user)
+        AdverseEvent.objects.for_user_in_trial(user, trial)
         .in_casebook()
-        .filter(participant__trial=trial, participant__entered_in_error=False)
+        .filter(participant__entered_in_error=False)
         .order_by(*SORTS[DEFAULT_SORT])
     )
 
@@ -88,17 +70,6 @@ def _filterset(request, trial) -> AdverseEventFilter:
     return AdverseEventFilter(
         data, queryset=adverse_events_for(request.user, trial), request=request, trial=trial
     )
-
-
-def _query(request, **changes) -> str:
-    """The current GET parameters (filters and sort) with `changes`; never the page."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    for key, value in changes.items():
-        params.pop(key, None)
-        if value is not None:
-            params[key] = value
-    return params.urlencode()
 
 
 def _is_monitor(user, trial) -> bool:
@@ -151,11 +122,11 @@ def ae_listing(request, code):
         headers.append(
             {
                 "label": label,
-                "url": "?" + _query(request, sort=target),
+                "url": "?" + querystring(request, sort=target),
                 "sorted": "desc" if sort == f"-{key}" else "asc" if sort == key else "",
             }
         )
-    query = _query(request)
+    query = querystring(request)
     return render(
         request,
         "review/ae_listing.html",
@@ -173,10 +144,10 @@ def ae_listing(request, code):
             "soc_names": _soc_names(),
             "export_csv": reverse("review:ae_listing_export", args=[trial.code])
             + "?"
-            + _query(request, format="csv"),
+            + querystring(request, format="csv"),
             "export_xlsx": reverse("review:ae_listing_export", args=[trial.code])
             + "?"
-            + _query(request, format="xlsx"),
+            + querystring(request, format="xlsx"),
         },
     )
 
@@ -323,9 +294,8 @@ def ae_listing_export(request, code):
                 f"More than {XLSX_MAX_ROWS:,} adverse events match: a spreadsheet that large "
                 "takes minutes to build. Export them as CSV, or narrow the filters.",
             )
-            return redirect(
-                reverse("review:ae_listing", args=[trial.code]) + "?" + _query(request, format=None)
-            )
+            listing = reverse("review:ae_listing", args=[trial.code])
+            return redirect(listing + "?" + querystring(request, format=None))
         rows = _export_rows(filterset.qs, text_times=False)
         return xlsx_response(header, rows, filename, title="Adverse events")
     return csv_response(header, _export_rows(filterset.qs, text_times=True), filename)

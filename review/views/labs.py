@@ -7,15 +7,14 @@ blinded and unblinded users see the same page (DESIGN.md rule 4).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import render
 
 from participants.views.access import trial_for
 from review.exports import csv_response, xlsx_response
 from review.lab_filters import RENAL_ANALYTES, LabResultFilter
-from safety.choices import SignalStatus
+from review.paging import CappedPaginator, querystring
 from safety.models import LabResult
 from trials.choices import SITE_ROLES
 from trials.models import Membership, sites_in_scope
@@ -24,7 +23,8 @@ PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
 
 # The `sort` whitelist: parameter -> ORDER BY. Anything else falls back to the default:
-# open signals first, then the newest results.
+# the newest results first (an index walk: `lab_collected_idx`). Open signals stand out in
+# the rows, and the "Open signal" filter (the monitor's home links to it) lists only them.
 SORTS = {
     "site": ("participant__site__number", "participant__subject_number", "-collected_at"),
     "-site": ("-participant__site__number", "participant__subject_number", "-collected_at"),
@@ -42,7 +42,7 @@ SORTS = {
     "ratio": (F("creatinine_ratio").asc(nulls_last=True), "-collected_at"),
     "-ratio": (F("creatinine_ratio").desc(nulls_last=True), "-collected_at"),
 }
-DEFAULT_SORT = ("signal_open", "-collected_at")
+DEFAULT_SORT = ("-collected_at",)
 
 EXPORT_COLUMNS = [
     ("participant__site__number", "Site"),
@@ -72,36 +72,18 @@ EXPORT_COLUMNS = [
 
 def renal_results(request, trial):
     """(filterset, ordered queryset) of the renal results the request asks for."""
-    results = (
-        LabResult.objects.for_user(request.user)
-        .filter(
-            participant__trial=trial,
-            participant__entered_in_error=False,
-            entered_in_error=False,
-            # A panel entered in error marks its results too (lab_panel_mark_entered_in_error),
-            # so entered_in_error=False on the result is enough: no join with the panel.
-            analyte__in=RENAL_ANALYTES,
-        )
-        .annotate(
-            signal_open=Case(
-                When(renal_signal__status=SignalStatus.OPEN, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+    results = LabResult.objects.for_user_in_trial(request.user, trial).filter(
+        participant__entered_in_error=False,
+        entered_in_error=False,
+        # A panel entered in error marks its results too (lab_panel_mark_entered_in_error),
+        # so entered_in_error=False on the result is enough: no join with the panel.
+        analyte__in=RENAL_ANALYTES,
     )
     site_numbers = sites_in_scope(request.user, trial).values_list("number", flat=True)
     filterset = LabResultFilter(request.GET, queryset=results, site_numbers=list(site_numbers))
     order = SORTS.get(request.GET.get("sort", ""), DEFAULT_SORT)
     # The trailing keys make the order total, so pages never repeat or skip a row.
     return filterset, filterset.qs.order_by(*order, "participant__subject_number", "pk")
-
-
-def _querystring(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 @login_required
@@ -111,7 +93,7 @@ def lab_listing(request, code):
     filterset, results = renal_results(request, trial)
     # The page's ids first, sorted on narrow rows; then its 50 rows with what they show. At
     # 200,000 results (bench/) sorting whole joined rows costs several times more.
-    page = Paginator(results.values_list("pk", flat=True), PAGE_SIZE).get_page(
+    page = CappedPaginator(results.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     ids = list(page.object_list)
@@ -133,9 +115,9 @@ def lab_listing(request, code):
             "page": page,
             "sort": request.GET.get("sort", "") if request.GET.get("sort") in SORTS else "",
             "sorts": SORTS,
-            "querystring": _querystring(request, "page"),
-            "sort_querystring": _querystring(request, "page", "sort"),
-            "export_querystring": _querystring(request, "page", "format"),
+            "querystring": querystring(request),
+            "sort_querystring": querystring(request, sort=None),
+            "export_querystring": querystring(request, format=None),
             "entry_site_ids": entry_site_ids,
         },
     )

@@ -37,21 +37,21 @@ def site_counts(user, trial, now=None) -> list[dict]:
     today = timezone.localdate(now)
     sites = list(sites_in_scope(user, trial))
     participants = _per_site(
-        Participant.objects.for_user(user).in_casebook().filter(trial=trial),
+        Participant.objects.for_user_in_trial(user, trial).in_casebook(),
         "site",
         participants=Count("pk"),
     )
     visits = _per_site(
-        Visit.objects.for_user(user)
+        Visit.objects.for_user_in_trial(user, trial)
         .in_casebook()
-        .filter(participant__trial=trial, participant__entered_in_error=False)
+        .filter(participant__entered_in_error=False)
         .with_current_status(today)
         .filter(current_status=VisitStatus.OVERDUE),
         "participant__site",
         overdue_visits=Count("pk"),
     )
-    events = AdverseEvent.objects.for_user(user).filter(
-        participant__trial=trial, participant__entered_in_error=False, entered_in_error=False
+    events = AdverseEvent.objects.for_user_in_trial(user, trial).filter(
+        participant__entered_in_error=False, entered_in_error=False
     )
     overdue_sae = Q(serious=True, sae_reported_at__isnull=True, sae_report_due_at__lt=now)
     adverse_events = _per_site(
@@ -65,7 +65,7 @@ def site_counts(user, trial, now=None) -> list[dict]:
         n_new=Count("pk", filter=~Exists(reviewed_at_current_version(user))),
     )
     signals = _per_site(
-        RenalSignal.objects.for_user(user).open().filter(participant__trial=trial),
+        RenalSignal.objects.for_user_in_trial(user, trial).open(),
         "participant__site",
         open_signals=Count("pk"),
     )

@@ -155,11 +155,22 @@ class AdverseEvent(ClinicalRecord):
 
     class Meta:
         ordering = ["participant", "onset_date", "pk"]
-        # The monitors' AE listing (review app) pages by newest onset (its default) or last
-        # change: walking these indexes serves a page without sorting every event.
+        # The monitors' AE listing (review app) pages by newest onset (its default), last
+        # change, PT, SOC or grade (review/filters.py SORTS; each order and its exact
+        # reverse): walking these indexes serves a page without sorting every event.
         indexes = [
             models.Index(fields=["onset_date", "id"], name="ae_onset_idx"),
             models.Index(fields=["updated_at", "id"], name="ae_updated_idx"),
+            models.Index(fields=["pt_name", "-onset_date", "-id"], name="ae_pt_idx"),
+            models.Index(fields=["soc_name", "pt_name", "-onset_date", "-id"], name="ae_soc_idx"),
+            models.Index(
+                F("ctcae_grade").desc(nulls_last=True),
+                F("onset_date").desc(),
+                F("id").desc(),
+                name="ae_grade_idx",
+            ),
+            # the PT filter matches the dictionary's PT names, then the events by code
+            models.Index(fields=["pt_code"], name="ae_pt_code_idx"),
             # serious events are a few in a hundred: their listings and the overdue-report
             # filter read this small index instead of every event
             models.Index(

@@ -107,6 +107,9 @@ class LabResult(ClinicalRecord):
 
     class Meta:
         ordering = ["participant", "collected_at", "analyte"]
+        # The renal lab listing's default order, newest first (review/views/labs.py): walking
+        # this index serves a page without sorting every result.
+        indexes = [models.Index(fields=["collected_at", "id"], name="lab_collected_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(value__gte=0),

@@ -102,9 +102,14 @@ def test_a_creatinine_entered_on_the_page_raises_a_signal_shown_everywhere(
     listing = client.get(reverse("review:lab_listing", args=[p.trial.code])).content.decode()
     rows = listing.split("<tbody>")[1].split("</tr>")
     row = next(r for r in rows if p.subject_number in r)
-    assert "Open" in row and "1.62 x baseline" in row
-    # Open signals are listed first.
-    assert all("table-warning" in r for r in rows[: rows.index(row) + 1])
+    assert "Open" in row and "1.62 x baseline" in row and "table-warning" in row
+    # The "Open signal" filter (the monitor's home links to it) lists it, highlighted.
+    open_only = client.get(
+        reverse("review:lab_listing", args=[p.trial.code]), {"open_signal": "true"}
+    ).content.decode()
+    open_rows = open_only.split("<tbody>")[1].split("</tr>")[:-1]
+    assert any(p.subject_number in r for r in open_rows)
+    assert all("table-warning" in r for r in open_rows)
     assert instruction in listing
     # The monitor reads the casebook but has no Close button.
     assert _close_url(signal) not in client.get(_casebook(p)).content.decode()
