@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # For its system checks (settings from django-csp 3 are refused).
+    "csp",
     "pgtrigger",
     "pghistory",
     "trials",
