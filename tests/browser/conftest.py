@@ -74,12 +74,21 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context (no cookies) per test, its base URL the live server."""
+    """A fresh browser context (no cookies) per test, its base URL the live server.
+
+    A script or style the Content Security Policy blocks (an inline one) fails the test:
+    Chromium reports each refusal on the console."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    assert not refused, f"the Content Security Policy refused: {refused}"
 
 
 @pytest.fixture
