@@ -1,15 +1,17 @@
 """Audit history cannot be altered, not even by the application's own database user
 (21 CFR 11.10(e); docs/part11.md).
 
-Three layers, each derived from the models (every pghistory event model, whatever app it is
-in), so a newly tracked model is covered without code of its own:
+The append-only tables are derived from the models: every pghistory event model, whatever
+app it is in, and every model that declares its rows are never changed (a pgtrigger Protect
+of UPDATE and DELETE: the investigators' signatures). A newly tracked model is covered
+without code of its own. Three layers:
 
 1. Privileges. The application connects as a role that owns no table
-   (`python manage.py grant_app_role <role>`, after every `migrate`). On the event tables it
-   may SELECT and INSERT only; PostgreSQL itself refuses its UPDATE, DELETE and TRUNCATE, and
-   only an owner may disable or drop a trigger.
-2. A trigger on every event table that refuses UPDATE and DELETE for everyone, the owner
-   included. pghistory's own Protect trigger ("append_only", from django-pgtrigger) is skipped
+   (`python manage.py grant_app_role <role>`, after every `migrate`). On the append-only
+   tables it may SELECT and INSERT only; PostgreSQL itself refuses its UPDATE, DELETE and
+   TRUNCATE, and only an owner may disable or drop a trigger.
+2. A trigger on every append-only table that refuses UPDATE and DELETE for everyone, the
+   owner included. pghistory's own Protect trigger ("append_only", from django-pgtrigger) is skipped
    by any session that runs `SET pgtrigger.ignore = '{...}'`; this one has no such switch,
    and it is enabled ALWAYS, so `session_replication_role = replica` does not skip it either.
 3. pghistory_context, the who / why / from where of the events: pghistory's event triggers
@@ -26,6 +28,7 @@ Installed after every `migrate` (post_migrate, trials/apps.py).
 
 import re
 
+import pgtrigger
 from django.apps import apps
 from django.db import connections, transaction
 from pghistory.models import Context, Event
@@ -37,8 +40,7 @@ FUNCTIONS_SQL = r"""
 CREATE OR REPLACE FUNCTION edc_history_refuse_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    RAISE EXCEPTION 'Cannot update or delete rows from % table: audit history is append-only',
-        TG_TABLE_NAME;
+    RAISE EXCEPTION 'Cannot update or delete rows from % table: it is append-only', TG_TABLE_NAME;
 END
 $$;
 
@@ -72,6 +74,27 @@ def history_tables() -> list[str]:
     )
 
 
+def _never_changed(model) -> bool:
+    """A model that declares its rows are never changed nor deleted (a pgtrigger Protect of
+    UPDATE and DELETE without a condition), such as an investigator's signature."""
+    return any(
+        isinstance(trigger, pgtrigger.Protect)
+        and trigger.condition is None
+        and {"UPDATE", "DELETE"} <= set(str(trigger.operation).split(" OR "))
+        for trigger in getattr(model._meta, "triggers", ())
+    )
+
+
+def append_only_tables() -> list[str]:
+    """The event tables and the tables of the models whose rows are never changed."""
+    never_changed = {
+        model._meta.db_table
+        for model in apps.get_models()
+        if _never_changed(model) and not issubclass(model, Event)
+    }
+    return sorted({*history_tables(), *never_changed})
+
+
 def _existing_tables(cursor, connection) -> set[str]:
     return set(connection.introspection.table_names(cursor))
 
@@ -82,7 +105,7 @@ def install_triggers(*, using: str = "default") -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(using=using), connection.cursor() as cursor:
         existing = _existing_tables(cursor, connection)
-        guarded = {table: EVENT_TRIGGER for table in history_tables() if table in existing}
+        guarded = {table: EVENT_TRIGGER for table in append_only_tables() if table in existing}
         if Context._meta.db_table in existing:
             guarded[Context._meta.db_table] = CONTEXT_TRIGGER
         if not guarded:
@@ -111,7 +134,7 @@ def install_triggers_after_migrate(sender, using, **kwargs) -> None:
 
 def grant_app_role(role: str, *, using: str = "default") -> dict:
     """Create the application's database role if missing and grant it what the app needs:
-    read and write on the working tables, SELECT and INSERT only on the event tables, and on
+    read and write on the working tables, SELECT and INSERT only on the append-only tables, and on
     pghistory_context the column UPDATE pghistory's upsert needs. Idempotent; run it after
     every `migrate`, as the owner of the tables. Refuses a role that could undo it: a
     superuser, a role that may create roles, or a member of a table owner's role.
@@ -120,7 +143,7 @@ def grant_app_role(role: str, *, using: str = "default") -> dict:
         raise AppRoleError(f"{role!r} is not a plain role name (lower-case letters, digits and _).")
     connection = connections[using]
     quote = connection.ops.quote_name
-    history_set = set(history_tables())
+    append_only = set(append_only_tables())
     context = Context._meta.db_table
     with transaction.atomic(using=using), connection.cursor() as cursor:
         existing = _existing_tables(cursor, connection)
@@ -148,8 +171,8 @@ def grant_app_role(role: str, *, using: str = "default") -> dict:
             )
         cursor.execute("SELECT current_schema()")
         cursor.execute(f"GRANT USAGE ON SCHEMA {quote(cursor.fetchone()[0])} TO {quote(role)}")
-        history = sorted(history_set & existing)
-        working = sorted(existing - history_set - {context, MIGRATIONS_TABLE})
+        history = sorted(append_only & existing)
+        working = sorted(existing - append_only - {context, MIGRATIONS_TABLE})
         for table in working:
             cursor.execute(
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quote(table)} TO {quote(role)}"

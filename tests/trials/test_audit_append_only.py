@@ -19,13 +19,19 @@ from pghistory.models import Context
 from participants.models import VitalSigns
 from participants.services import crf_save
 from trials.audit import history_for
-from trials.history_guard import CONTEXT_TRIGGER, EVENT_TRIGGER, history_tables
+from trials.history_guard import (
+    CONTEXT_TRIGGER,
+    EVENT_TRIGGER,
+    append_only_tables,
+    history_tables,
+)
 
 pytestmark = pytest.mark.django_db
 
 EVENT_TABLES = history_tables()
+APPEND_ONLY_TABLES = append_only_tables()
 CONTEXT_TABLE = Context._meta.db_table
-PROTECTED_TABLES = [*EVENT_TABLES, CONTEXT_TABLE]
+PROTECTED_TABLES = [*APPEND_ONLY_TABLES, CONTEXT_TABLE]
 
 
 @pytest.fixture
@@ -83,6 +89,8 @@ def test_the_list_holds_every_tracked_models_events_and_every_table_pghistory_pr
         protected_by_pghistory = {name for (name,) in cursor.fetchall()}
     assert len(tracked) >= 30
     assert from_models == protected_by_pghistory == set(EVENT_TABLES)
+    # and the signatures, which their model declares never changed
+    assert set(APPEND_ONLY_TABLES) == {*EVENT_TABLES, "review_signature"}
 
 
 # --- As the application's role ----------------------------------------------------------------
@@ -105,7 +113,7 @@ def test_the_app_role_cannot_change_the_audit_history_even_ignoring_triggers(
     is_context = table == CONTEXT_TABLE
     statement = STATEMENTS[action].format(
         table=table,
-        pk="id" if is_context else "pgh_id",
+        pk="pgh_id" if table in EVENT_TABLES else "id",
         trigger=CONTEXT_TRIGGER if is_context else EVENT_TRIGGER,
     )
     if is_context and action == "update":
@@ -197,7 +205,7 @@ def test_the_app_role_serves_a_login_and_a_form_change_with_its_audit_context(cl
 def test_the_command_is_idempotent_and_refuses_a_role_that_could_undo_it(app_role):
     out = io.StringIO()
     call_command("grant_app_role", app_role, stdout=out)
-    assert f"SELECT and INSERT only on {len(EVENT_TABLES)} audit history tables" in out.getvalue()
+    assert f"SELECT and INSERT only on {len(APPEND_ONLY_TABLES)} append-only" in out.getvalue()
     owner = connection.settings_dict["USER"]
     with pytest.raises(CommandError, match="superuser|owns"):
         call_command("grant_app_role", owner, stdout=io.StringIO())
@@ -242,7 +250,9 @@ def test_the_owner_cannot_change_an_event_even_ignoring_pgtrigger(table, action)
         "delete": f"DELETE FROM {table}",
     }[action]
     with (
-        pytest.raises(DatabaseError, match="Cannot update or delete rows .* append-only"),
+        pytest.raises(
+            DatabaseError, match="Cannot update or delete rows from .* table: it is append-only"
+        ),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):

@@ -8,8 +8,8 @@ from trials.history_guard import AppRoleError, grant_app_role
 class Command(BaseCommand):
     help = (
         "Create the application's database role if missing and grant it read and write on the "
-        "working tables but only SELECT and INSERT on the audit history. Run it as the owner "
-        "of the tables after every migrate."
+        "working tables but only SELECT and INSERT on the audit history and the signatures. "
+        "Run it as the owner of the tables after every migrate."
     )
 
     def add_arguments(self, parser):
@@ -23,5 +23,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{role}: read and write on {counts['working']} tables; SELECT and INSERT only on "
-            f"{counts['history']} audit history tables and pghistory_context."
+            f"{counts['history']} append-only tables (audit history, signatures) and "
+            "pghistory_context."
         )
