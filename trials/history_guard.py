@@ -11,9 +11,10 @@ without code of its own. Three layers:
    tables it may SELECT and INSERT only; PostgreSQL itself refuses its UPDATE, DELETE and
    TRUNCATE, and only an owner may disable or drop a trigger.
 2. A trigger on every append-only table that refuses UPDATE and DELETE for everyone, the
-   owner included. pghistory's own Protect trigger ("append_only", from django-pgtrigger) is skipped
-   by any session that runs `SET pgtrigger.ignore = '{...}'`; this one has no such switch,
-   and it is enabled ALWAYS, so `session_replication_role = replica` does not skip it either.
+   owner included. pghistory's own Protect trigger ("append_only", from django-pgtrigger)
+   is skipped by any session that runs `SET pgtrigger.ignore = '{...}'`; this one has no
+   such switch, and it is enabled ALWAYS, so `session_replication_role = replica` does not
+   skip it either.
 3. pghistory_context, the who / why / from where of the events: pghistory's event triggers
    upsert its row (`_pgh_attach_context`: INSERT ... ON CONFLICT (id) DO UPDATE SET metadata,
    updated_at), so the application needs UPDATE on those two columns. A trigger allows that
@@ -47,12 +48,16 @@ $$;
 CREATE OR REPLACE FUNCTION edc_history_context_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.created_at = pg_catalog.now()
-            AND NEW.id = OLD.id AND NEW.created_at = OLD.created_at THEN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'Cannot delete the audit context %: audit history is append-only',
+            OLD.id;
+    END IF;
+    IF OLD.created_at = pg_catalog.now() AND NEW.id = OLD.id
+            AND NEW.created_at = OLD.created_at THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION 'Cannot % the audit context % of an earlier transaction: audit history '
-        'is append-only', lower(TG_OP), OLD.id;
+    RAISE EXCEPTION 'Cannot update the audit context % of an earlier transaction: audit '
+        'history is append-only', OLD.id;
 END
 $$;
 """
