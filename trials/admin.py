@@ -516,7 +516,15 @@ class EdcUserAdmin(UserAdmin):
         return is_study_coordinator(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        """A study coordinator manages the trial's people (DESIGN.md): adds accounts (Django's
+        add view needs the change permission too) and edits their names, e-mail, active flag
+        and password. Never a staff account or a superuser: resetting the unblinded
+        pharmacist's password would let anyone with the admin read the allocations."""
+        if request.user.is_superuser:
+            return True
+        if not is_study_coordinator(request.user):
+            return False
+        return obj is None or not (obj.is_staff or obj.is_superuser)
 
     def has_delete_permission(self, request, obj=None):
         return False

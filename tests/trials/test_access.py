@@ -409,6 +409,8 @@ MATRIX = {
     ),
     "login": (lambda: reverse("login"), _row(HOME, anonymous=OK)),
     "logout": (lambda: reverse("logout"), _row(NOT_ALLOWED)),
+    "password_change": (lambda: reverse("password_change"), _row(OK, anonymous=LOGIN)),
+    "password_change_done": (lambda: reverse("password_change_done"), _row(OK, anonymous=LOGIN)),
     "admin:index": (lambda: reverse("admin:index"), _row(OK, **ADMIN_STAFF_ONLY)),
     "admin:trials_trial_changelist": (
         lambda: reverse("admin:trials_trial_changelist"),
