@@ -5,7 +5,7 @@ what the user's memberships cover (trials.models.site_ids_in_scope).
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 
 from review.choices import QueryAge, QueryStatus
 from review.models import Query, SourceVerification
@@ -52,25 +52,39 @@ def _verified_version(model):
     )
 
 
-def verification_rows(user, trial, model):
-    """The forms of one reviewable model that SDV covers, in the user's scope, annotated
-    with `verified_version` (None when never verified).
+def sdv_forms(user, trial, model):
+    """The forms of one reviewable model that SDV covers, in the user's scope.
 
     Which forms: every saved form not entered in error, of a participant not entered in
     error, complete or not. An incomplete form is still source data a monitor can check
     against the chart, and AEs and the end of study have no "complete" flag.
     """
-    return (
-        model.objects.for_user_in_trial(user, trial)
-        .filter(participant__entered_in_error=False)
-        .filter(entered_in_error=False)
-        .annotate(verified_version=_verified_version(model))
+    return model.objects.for_user_in_trial(user, trial).filter(
+        participant__entered_in_error=False, entered_in_error=False
     )
+
+
+def verification_rows(user, trial, model):
+    """sdv_forms annotated with `verified_version` (None when never verified)."""
+    return sdv_forms(user, trial, model).annotate(verified_version=_verified_version(model))
 
 
 def awaiting_verification(queryset):
     """Never verified, or changed since it was (verification cleared)."""
     return queryset.filter(Q(verified_version__isnull=True) | Q(version__gt=F("verified_version")))
+
+
+def _verified_at_current_version(model):
+    """A verification of the outer form at its current version or later: as
+    awaiting_verification, as an EXISTS the database runs as one anti-join (the counts),
+    where the annotation's subquery is run once per form (200 ms at 100,000, bench/)."""
+    return Exists(
+        SourceVerification.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=OuterRef("pk"),
+            verified_version__gte=OuterRef("version"),
+        )
+    )
 
 
 def forms_awaiting_verification(user, trial) -> dict[str, int]:
@@ -80,7 +94,8 @@ def forms_awaiting_verification(user, trial) -> dict[str, int]:
     counts: dict[str, int] = {}
     for model in reviewable_models():
         rows = (
-            awaiting_verification(verification_rows(user, trial, model))
+            sdv_forms(user, trial, model)
+            .filter(~_verified_at_current_version(model))
             .values(site_number=F("participant__site__number"))
             .annotate(n=Count("pk"))
             .order_by()
