@@ -64,3 +64,21 @@ def test_it_refuses_to_run_twice_without_force_and_recreates_with_it():
     assert "Dropped the previous BENCH-ALS" in output
     assert Trial.objects.get(code="BENCH-ALS").pk != first
     assert _counts() == (6, 120, 240)
+
+
+def test_the_load_skips_the_triggers_unless_asked_and_they_are_back_afterwards():
+    from django.apps import apps
+
+    event_model = apps.get_model("safety", "AdverseEventEvent")
+    assert "Triggers off for the load" in _generate()
+    trial = Trial.objects.get(code="BENCH-ALS")
+    assert not event_model.objects.filter(pgh_obj__participant__trial=trial).exists()
+    # SET LOCAL: the load's transaction only; a later write is audited again
+    event = AdverseEvent.objects.filter(participant__trial=trial).first()
+    event.verbatim_term = "Nausea after breakfast"
+    event.save()
+    assert event_model.objects.filter(pgh_obj=event, pgh_label="update").exists()
+    assert "Triggers off" not in _generate("--force", "--with-triggers")
+    trial = Trial.objects.get(code="BENCH-ALS")
+    audited = event_model.objects.filter(pgh_obj__participant__trial=trial, pgh_label="insert")
+    assert audited.count() == 6 * 20

@@ -19,6 +19,7 @@ them (the bench database then holds an audit event per row, with the reason "Ben
 Not for a production database: run it against a database of its own (bench/README.md).
 """
 
+import contextlib
 import datetime
 import random
 import secrets
@@ -146,20 +147,20 @@ class Command(BaseCommand):
             if existing is not None:
                 delete_tree(Trial, Trial.objects.filter(pk=existing.pk))
                 self.stdout.write(f"Dropped the previous {TRIAL_CODE}.")
-            if not with_triggers:
-                self.stdout.write(self.triggers_off())
-            self.rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
-            self.now = timezone.now()
-            self.today = timezone.localdate()
-            trial, site_list, users = self.setup(sites, password)
-            self.terms = self.meddra_terms()
-            self.review_mark = self.review_mark_model()
-            counts = {"participants": 0, "adverse events": 0, "lab results": 0, "signals": 0}
-            for i, site in enumerate(site_list, start=1):
-                for name, n in self.fill_site(trial, site, participants_per_site, users).items():
-                    counts[name] += n
-                if i % 10 == 0 and i < len(site_list):
-                    self.stdout.write(f"  {i} sites in {time.monotonic() - started:.0f} s")
+            with self.triggers_skipped(not with_triggers):
+                self.rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+                self.now = timezone.now()
+                self.today = timezone.localdate()
+                trial, site_list, users = self.setup(sites, password)
+                self.terms = self.meddra_terms()
+                self.review_mark = self.review_mark_model()
+                counts = {"participants": 0, "adverse events": 0, "lab results": 0, "signals": 0}
+                for i, site in enumerate(site_list, start=1):
+                    made = self.fill_site(trial, site, participants_per_site, users)
+                    for name, n in made.items():
+                        counts[name] += n
+                    if i % 10 == 0 and i < len(site_list):
+                        self.stdout.write(f"  {i} sites in {time.monotonic() - started:.0f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics for the new rows, as autovacuum would
         self.stdout.write(
@@ -171,15 +172,27 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Monitor of every bench site: {MONITOR} / {password}")
 
-    def triggers_off(self) -> str:
-        """Skip every trigger for the rest of this transaction, when the user may."""
+    @contextlib.contextmanager
+    def triggers_skipped(self, skip: bool):
+        """Skip every trigger inside the block, when asked and the user may; back on after it
+        (SET LOCAL alone would last to the end of an enclosing transaction)."""
         with connection.cursor() as cursor:
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             (superuser,) = cursor.fetchone()
-            if not superuser:
-                return "Triggers stay on (the database user is not a superuser): a slow load."
+        if not skip:
+            yield
+            return
+        if not superuser:
+            self.stdout.write("Triggers stay on (the database user is not a superuser): slow.")
+            yield
+            return
+        self.stdout.write("Triggers off for the load (audit events and lock guards skipped).")
+        with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
-        return "Triggers off for the load (audit events and lock guards skipped)."
+        yield
+        # (after an error the rollback undoes the SET LOCAL with everything else)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
 
     # --- Trial, sites, users -------------------------------------------------------------
 
