@@ -156,6 +156,12 @@ class Site01:
 
     def admin_object(self, model):
         """The object of `model` an admin page of it shows: one of site 01 of the trial."""
+        found = self.__dict__.setdefault("_admin_objects", {})
+        if model not in found:
+            found[model] = self._admin_object(model)
+        return found[model]
+
+    def _admin_object(self, model):
         from meddra.services import active_release
         from participants.models import RandomizationList
 
@@ -287,7 +293,7 @@ def url_names() -> dict[str, list[str]]:
     return names
 
 
-def _admin_models() -> dict[str, type]:
+def admin_models() -> dict[str, type]:
     """URL name prefix ("admin:trials_site_") -> the admin-registered model."""
     return {f"admin:{m._meta.app_label}_{m._meta.model_name}_": m for m in admin.site._registry}
 
@@ -299,7 +305,7 @@ def build_url(view: str, s: Site01) -> str:
     for param in url_names()[name]:
         fill = extras.get(param, PARAMS[param])
         kwargs[param] = fill(s)
-    model = next((m for prefix, m in _admin_models().items() if name.startswith(prefix)), None)
+    model = next((m for prefix, m in admin_models().items() if name.startswith(prefix)), None)
     if model is not None and "object_id" in kwargs:
         kwargs["object_id"] = s.admin_object(model).pk
     url = reverse(name, kwargs=kwargs)
