@@ -18,16 +18,18 @@ from django.core.paginator import Page
 from django.test import Client
 from django.urls import resolve, reverse
 
-from participants.models import Participant
+from participants.models import LockLevel, Participant
 from review.services import query_raise
 from safety.models import AdverseEvent, LabResult
 from tests.trials.test_access import (
     MATRIX,
     NOT_ALLOWED,
+    NOT_FOUND,
     URL_EXTRAS,
     Site01,
     admin_models,
     build_url,
+    database_writes,
     outcome,
     url_names,
 )
@@ -293,3 +295,25 @@ def test_guessing_a_site01_id_is_a_404(site02_users, username):
             not_found += guessed == "404"
     assert differ == {}, "\n".join(f"{url}: {why}" for url, why in differ.items())
     assert not_found >= len(_guessable(admin=False)) - 2
+
+
+def test_a_site01_id_in_a_posted_form_answers_as_a_missing_one(site02_users):
+    """Ids sent in a form's body (the events a monitor marks reviewed, what a data manager
+    locks), as site 02's monitor and data manager: nothing written, the same answer as for
+    an id that names nothing."""
+    s = Site01()
+    client = _client(site02_users["monitor02"])
+    posts = [
+        ("review:ae_mark_reviewed", lambda pk: {"event": f"{pk}:1"}, s.adverse_event.pk),
+        (
+            "review:lock_add",
+            lambda pk: {"level": LockLevel.PARTICIPANT, "participant": pk},
+            s.participant.pk,
+        ),
+    ]
+    before = database_writes()
+    for name, form, site01_id in posts:
+        url = reverse(name, args=[TRIAL])
+        guessed = outcome(client.post(url, form(site01_id)))
+        assert guessed == outcome(client.post(url, form(NO_SUCH_ID))) == NOT_FOUND, name
+    assert database_writes() == before
