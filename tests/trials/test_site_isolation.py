@@ -182,11 +182,14 @@ def test_counts_are_those_of_site02_alone(site01_markers, site02_users, data_man
     data manager (all sites) counts for site 02, and nothing of site 01."""
     everyone = _client(data_manager)
     dashboard = reverse("participants:site_dashboard", args=[TRIAL])
-    mine = _client(site02_users["coordinator02"]).get(dashboard).context
+    coordinator = _client(site02_users["coordinator02"])
+    mine = coordinator.get(dashboard).context
     site02 = everyone.get(dashboard + "?site=02").context
     for count in ["by_status", "overdue_count", "due_count"]:
         assert mine[count] == site02[count], count
     assert mine["by_status"] != everyone.get(dashboard).context["by_status"]
+    asking_for_site01 = coordinator.get(dashboard + "?site=01").context
+    assert [n for _, n in asking_for_site01["by_status"]] == [0] * len(mine["by_status"])
 
     home = reverse("review:monitor_home", args=[TRIAL])
     rows = _client(site02_users["monitor02"]).get(home).context["rows"]
