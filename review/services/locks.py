@@ -8,15 +8,29 @@ from participants.models import Lock, LockLevel, Participant, Visit
 from review.records import record_key, record_label
 from trials.audit import audit_reason
 from trials.choices import Role
-from trials.models import Membership, Trial
+from trials.models import Membership, Trial, roles_at
 
 
 def can_lock(user, trial_id: int) -> bool:
-    """Data managers of the trial lock and unlock (DESIGN.md roles)."""
+    """Data managers of the trial lock and unlock (DESIGN.md roles): the lock pages."""
     return (
         user.is_authenticated
         and Membership.objects.filter(
             user_id=user.pk, trial_id=trial_id, role=Role.DATA_MANAGER
+        ).exists()
+    )
+
+
+def can_lock_at(user, trial_id: int, site_id: int | None) -> bool:
+    """May this data manager lock or unlock at `site_id` (None: the whole trial)? A data
+    manager of some sites locks their participants, visits and forms; the whole trial takes
+    a data manager of all its sites."""
+    if site_id is not None:
+        return Role.DATA_MANAGER in roles_at(user, trial_id, site_id)
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(
+            user_id=user.pk, trial_id=trial_id, role=Role.DATA_MANAGER, site__isnull=True
         ).exists()
     )
 
@@ -65,6 +79,8 @@ def lock_apply(
             raise ValidationError("Choose a form of this participant.")
         lock.content_type_id, lock.object_id = record_key(record)
         lock.visit_id = getattr(record, "visit_id", None)
+    if not can_lock_at(user, trial.pk, lock.participant.site_id if lock.participant else None):
+        raise PermissionDenied("Only a data manager of all the trial's sites locks the trial.")
     lock.target_label = _target_label(level, trial, participant, visit, record)[:200]
     lock.full_clean()
     text = f"Locked: {lock.target_label}" + (f" ({lock.reason})" if lock.reason else "")
@@ -77,7 +93,8 @@ def lock_apply(
 def lock_release(*, lock: Lock, reason: str, user) -> Lock:
     """Unlock, with the reason (required)."""
     current = Lock.objects.select_for_update().get(pk=lock.pk)
-    if not can_lock(user, current.trial_id):
+    site_id = current.participant.site_id if current.participant_id else None
+    if not can_lock_at(user, current.trial_id, site_id):
         raise PermissionDenied("Only the trial's data managers unlock data.")
     if current.unlocked_at is not None:
         raise ValidationError("This lock was released already.")

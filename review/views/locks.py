@@ -15,7 +15,7 @@ from participants.models import Lock, LockLevel, Participant
 from participants.views.access import attach_errors, trial_for
 from review.forms import LockForm, LockReleaseForm
 from review.records import record_for
-from review.services.locks import can_lock, lock_apply, lock_release
+from review.services.locks import can_lock, can_lock_at, lock_apply, lock_release
 from trials.models import site_scope
 
 
@@ -50,6 +50,8 @@ def lock_list(request, code):
             "active": active,
             "past": past,
             "can_lock": can_lock(request.user, trial.pk),
+            # the whole trial: a data manager of all its sites
+            "can_lock_trial": can_lock_at(request.user, trial.pk, None),
             "trial_locked": any(lock.level == LockLevel.TRIAL for lock in active),
         },
     )

@@ -367,3 +367,19 @@ def test_adverse_event_and_lab_panel_pages_get_the_lock_button_and_notice(
         assert "lock-notice" in page and "Audit trail" in page
         assert "Mark entered in error" not in page
     assert 'id="adverse-event-actions"' not in client.get(pages[0][1]).content.decode()
+
+
+def test_a_data_manager_of_one_site_locks_its_participants_but_not_the_trial(
+    client, data_manager, p
+):
+    from trials.models import Membership
+
+    Membership.objects.filter(user=data_manager, role="data_manager").update(site=p.site)
+    client.force_login(data_manager)
+    page = client.get(reverse("review:lock_list", args=["LSER-ALS-01"])).content.decode()
+    assert "Lock the whole trial" not in page
+    add = client.post(reverse("review:lock_add", args=["LSER-ALS-01"]), {"level": "TRIAL"})
+    assert add.status_code == 403
+    assert not Lock.objects.filter(level=LockLevel.TRIAL).exists()
+    lock_apply(trial=p.trial, level=LockLevel.PARTICIPANT, participant=p, user=data_manager)
+    assert Lock.objects.filter(level=LockLevel.PARTICIPANT, participant=p).exists()
