@@ -111,8 +111,9 @@ def _number(value: Decimal) -> str:
 
 
 def _amount(number: str, unit: str) -> str:
-    """`number` not part of a longer one ("2.5" not in "12.5"), then `unit` (a pattern)."""
-    return r"(?<![\d.,])" + re.escape(number) + unit
+    """`number` not part of a longer one ("2.5" not in "12.5") nor of a word (a random
+    token), then `unit` (a pattern)."""
+    return r"(?<![\w.,])" + re.escape(number) + unit
 
 
 MG = r"(?:\.0+)?\s?mg(?![/\w])"  # "15000 mg", "15000.00mg"; not "15000 mg/dL"
@@ -268,6 +269,15 @@ def about_a_participant(label: str) -> bool:
 # -- data worth crawling ------------------------------------------------------------------
 
 
+def first_randomized(code: str, site: str = "01") -> Participant:
+    return (
+        Participant.objects.filter(trial__code=code, site__number=site, allocation__isnull=False)
+        .select_related("trial", "site", "allocation")
+        .order_by("subject_number")
+        .first()
+    )
+
+
 def _exposure(p: Participant, user) -> StudyDrugExposure:
     """The participant's exposure form at baseline, new if need be (with a weight first, for
     a weight-based arm): the first dosing form a crawl opens is a saved one."""
@@ -349,11 +359,7 @@ def crawl_data(django_db_setup, django_db_blocker):
         with audit_reason("Blinding crawl test data"):
             for trial in Trial.objects.all():
                 for site in trial.sites.all():
-                    p = (
-                        Participant.objects.filter(trial=trial, site=site, allocation__isnull=False)
-                        .order_by("subject_number")
-                        .first()
-                    )
+                    p = first_randomized(trial.code, site.number)
                     assert p is not None, f"no randomized participant at {trial.code} {site}"
                     _seed(p, monitor)
             # a lock, so that the lock list and the locked forms have one to show
@@ -412,7 +418,7 @@ def test_the_detector_finds_each_way_of_writing_a_dose():
         assert detector(text), text
     for text in ["2500.00", "'7500.0'", "PBO", "400 mg/kg/day", "400.00 mg/kg", "Arm LS15: x"]:
         assert detector(text), text
-    for text in ["Hb 12.5 g/dL", "12.5 g", "1 sachet per administration", "LS150", "7.55 g"]:
+    for text in ["Hb 12.5 g/dL", "12.5 g", "1 sachet", "LS150", "7.55 g", 'value="x7Z15g"']:
         assert detector(text) == [], text
 
 
@@ -425,18 +431,9 @@ def _assert_blind(response, detector, *statuses):
     assert found == [], f"{response.request['PATH_INFO']} shows {found}"
 
 
-def _site01(code="LSER-ALS-01"):
-    return (
-        Participant.objects.filter(trial__code=code, site__number="01", allocation__isnull=False)
-        .select_related("trial", "allocation")
-        .order_by("subject_number")
-        .first()
-    )
-
-
 def test_error_pages_never_name_the_arm(client, coordinator, monitor, study_coordinator):
     detector = ArmDetector()
-    p = _site01()
+    p = first_randomized("LSER-ALS-01")
     allocation = p.allocation
     slot = RandomizationSlot.objects.filter(trial=p.trial).first()
     audit = reverse("review:audit_trail", args=[p.trial.code, p.pk])
@@ -485,8 +482,9 @@ def test_the_randomize_form_errors_never_name_the_arm(client, coordinator, site0
 @pytest.mark.parametrize("code", ["LSER-ALS-01", "LSER-HSAN1-01"])
 def test_exposure_form_errors_never_name_the_arm_or_the_dose(client, coordinator, code):
     detector = ArmDetector()
-    p = _site01(code)
-    record = StudyDrugExposure.objects.filter(participant=p).select_related("visit").first()
+    p = first_randomized(code)
+    # the latest exposure form: on or after the AE's onset, so the dose change form takes it
+    record = StudyDrugExposure.objects.filter(participant=p).latest("visit__target_date")
     url = reverse("participants:crf_edit", args=[code, p.pk, record.visit_id, "dosing"])
     event = p.adverse_events.first()
     dose_change = reverse("safety:adverse_event_dose_change", args=[code, p.pk, event.pk])
@@ -512,10 +510,12 @@ def test_exposure_form_errors_never_name_the_arm_or_the_dose(client, coordinator
         {**base, "formulation": "999999"},
         {**base, "dose_changed": "on", "dose_change_reason": ""},
     ]:
-        _assert_blind(client.post(url, data), detector, 200)
-        _assert_blind(
-            client.post(dose_change, {**data, "visit": record.visit_id}), detector, 200, 404
-        )
+        for response in (
+            client.post(url, data),
+            client.post(dose_change, {**data, "visit": record.visit_id}),
+        ):
+            _assert_blind(response, detector, 200)
+            assert response.context["form"].errors, data
     # a stale edit lists what changed since the form was opened, never the dose
     crf_save(
         record=record,
@@ -529,6 +529,22 @@ def test_exposure_form_errors_never_name_the_arm_or_the_dose(client, coordinator
     _assert_blind(response, detector, 200)
     record.refresh_from_db()
     assert record.doses_missed == 1  # nothing half-saved by the refused posts
+
+
+def test_a_query_form_error_on_an_exposure_form_never_names_the_dose(client, monitor):
+    detector = ArmDetector()
+    p = first_randomized("LSER-ALS-01")
+    record = StudyDrugExposure.objects.filter(participant=p).first()
+    ct = ContentType.objects.get_for_model(StudyDrugExposure).pk
+    url = reverse("review:query_raise", args=[p.trial.code, p.pk]) + f"?ct={ct}&id={record.pk}"
+    client.force_login(monitor)
+    for data in [
+        {"field_name": "prescribed_mg_per_administration", "text": "Is this right?"},
+        {"field_name": "doses_taken", "text": ""},
+    ]:
+        response = client.post(url, data)
+        _assert_blind(response, detector, 200)
+        assert response.context["form"].errors, data
 
 
 def test_a_dose_that_cant_be_computed_is_refused_without_the_dose(client, coordinator):
@@ -567,7 +583,7 @@ def test_audit_trails_of_randomized_and_dosed_records_never_name_the_arm(client,
     detector = ArmDetector()
     client.force_login(request.getfixturevalue(role))
     for code in ("LSER-ALS-01", "LSER-HSAN1-01"):
-        p = _site01(code)
+        p = first_randomized(code)
         audit = reverse("review:audit_trail", args=[code, p.pk])
         urls = [audit, f"{audit}?visit={p.visits.get(definition__code='BL').pk}"]
         for record in [*StudyDrugExposure.objects.filter(participant=p), p.adverse_events.first()]:
@@ -585,7 +601,7 @@ def test_the_admin_history_of_a_participant_and_its_exposure_never_names_the_arm
     detector = ArmDetector()
     client.force_login(study_coordinator)
     for code in ("LSER-ALS-01", "LSER-HSAN1-01"):
-        p = _site01(code)
+        p = first_randomized(code)
         exposure = StudyDrugExposure.objects.filter(participant=p).first()
         for url in [
             reverse("admin:participants_participant_history", args=[p.pk]),
