@@ -31,7 +31,7 @@ from participants.models import (
     StudyDrugExposure,
     VitalSigns,
 )
-from participants.services import crf_save
+from participants.services import crf_save, participant_emergency_unblind
 from review.models import Query
 from review.services.locks import lock_apply
 from review.services.queries import query_raise
@@ -362,6 +362,12 @@ def crawl_data(django_db_setup, django_db_blocker):
                     p = first_randomized(trial.code, site.number)
                     assert p is not None, f"no randomized participant at {trial.code} {site}"
                     _seed(p, monitor)
+            # an emergency unblinding at site 01, which the casebook and the admin list
+            participant_emergency_unblind(
+                participant=first_randomized(trial.code),
+                reason="Anaphylaxis: treating physician needs the arm",
+                user=get_user_model().objects.get(username="investigator01"),
+            )
             # a lock, so that the lock list and the locked forms have one to show
             lock_apply(
                 trial=trial,
@@ -464,6 +470,51 @@ def test_error_pages_never_name_the_arm(client, coordinator, monitor, study_coor
         {"doses_taken": "-1"},
     )
     _assert_blind(response, detector, 403)
+
+
+def test_emergency_unblinding_shows_the_arm_once_and_its_form_errors_never(
+    client, investigator, data_manager
+):
+    detector = ArmDetector()
+    p = first_randomized("LSER-ALS-01")
+    url = reverse("participants:emergency_unblind", args=[p.trial.code, p.pk])
+    client.force_login(investigator)
+    _assert_blind(client.get(url), detector, 200)
+    for data in ({"reason": "  ", "confirm": "on"}, {"reason": "Severe hypotension"}):
+        response = client.post(url, data)
+        _assert_blind(response, detector, 200)
+        assert response.context["form"].errors
+    # the page the investigator asked for names the arm: the detector sees it
+    response = client.post(url, {"reason": "Severe hypotension", "confirm": "on"})
+    assert detector(page_text(response))
+    # and nowhere after: the casebook is blind again; the data manager's says that the
+    # participant was unblinded, not to which arm
+    casebook = reverse("safety:participant_casebook", args=[p.trial.code, p.pk])
+    _assert_blind(client.get(casebook), detector, 200)
+    client.force_login(data_manager)
+    response = client.get(casebook)
+    assert "Severe hypotension" in response.content.decode()
+    _assert_blind(response, detector, 200)
+
+
+@pytest.mark.parametrize(
+    "model, lookup",
+    [
+        ("participant", "allocation__arm__id__exact"),
+        ("participant", "allocation__arm__code"),
+        ("studydrugexposure", "participant__allocation__arm__id__exact"),
+        ("studydrugexposure", "prescribed_mg_per_administration__gte"),
+        ("visit", "participant__allocation__arm__is_placebo__exact"),
+    ],
+)
+def test_the_admin_refuses_to_filter_clinical_records_by_arm_or_dose(
+    client, study_coordinator, model, lookup
+):
+    """A filter by arm would give allocations away by the rows it keeps."""
+    client.force_login(study_coordinator)
+    url = reverse(f"admin:participants_{model}_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(f"{url}?{lookup}=1").status_code == 400
 
 
 def test_the_randomize_form_errors_never_name_the_arm(client, coordinator, site01_participant):
