@@ -95,10 +95,10 @@ ADMIN_PAGES = {
 # crawling nothing.
 REACHED = {
     "coordinator": SITE_PAGES,
-    "investigator": SITE_PAGES,
+    "investigator": SITE_PAGES | {"participants:emergency_unblind", "review:signature_sign"},
     "monitor": SITE_PAGES | REVIEW_PAGES,
     "data_manager": SITE_PAGES | REVIEW_PAGES | {"review:lock_list"},
-    "study_coordinator": ADMIN_PAGES,
+    "study_coordinator": ADMIN_PAGES | SITE_PAGES,
 }
 
 
@@ -352,8 +352,9 @@ def _seed(p: Participant, monitor) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def crawl_data(django_db_setup, django_db_blocker):
     """In every trial, the first randomized participant of each site has an exposure form,
-    an AE, a lab panel and a query (the demo has some of these, not all). Made once for
-    the module and rolled back after it."""
+    an AE, a lab panel and a query (the demo has some of these, not all); site 01's was
+    unblinded in an emergency, and a visit at site 02 is locked. Made once for the module
+    and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
         monitor = get_user_model().objects.get(username="monitor")
         with audit_reason("Blinding crawl test data"):
@@ -362,13 +363,11 @@ def crawl_data(django_db_setup, django_db_blocker):
                     p = first_randomized(trial.code, site.number)
                     assert p is not None, f"no randomized participant at {trial.code} {site}"
                     _seed(p, monitor)
-            # an emergency unblinding at site 01, which the casebook and the admin list
             participant_emergency_unblind(
                 participant=first_randomized(trial.code),
                 reason="Anaphylaxis: treating physician needs the arm",
                 user=get_user_model().objects.get(username="investigator01"),
             )
-            # a lock, so that the lock list and the locked forms have one to show
             lock_apply(
                 trial=trial,
                 level=LockLevel.VISIT,
@@ -663,3 +662,4 @@ def test_the_admin_history_of_a_participant_and_its_exposure_never_names_the_arm
             response = client.get(url)
             assert p.subject_number in response.content.decode(), url
             _assert_blind(response, detector, 200)
+
