@@ -662,4 +662,3 @@ def test_the_admin_history_of_a_participant_and_its_exposure_never_names_the_arm
             response = client.get(url)
             assert p.subject_number in response.content.decode(), url
             _assert_blind(response, detector, 200)
-
