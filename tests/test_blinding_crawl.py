@@ -347,6 +347,27 @@ def _seed(p: Participant, monitor) -> None:
             text="Please check the doses taken against the diary.",
             user=monitor,
         )
+    # Changes after the first save, so that trails and the query show what changed: for a
+    # weight-based arm a new weight changes the stored dose, which stays hidden.
+    if p.allocation.arm.regimen_type == RegimenType.WEIGHT_BASED:
+        vitals = VitalSigns.objects.get(participant=p, visit=baseline)
+        crf_save(
+            record=vitals,
+            values={"weight_kg": vitals.weight_kg + 10},
+            user=user,
+            expected_version=vitals.version,
+            reason="Weighed again",
+        )
+    dose = exposure.prescribed_mg_per_administration
+    exposure = crf_save(
+        record=exposure,
+        values={"kit_number": f"{exposure.kit_number}-R"},
+        user=user,
+        expected_version=exposure.version,
+        reason="Kit relabelled",
+    )
+    weight_based = p.allocation.arm.regimen_type == RegimenType.WEIGHT_BASED
+    assert (exposure.prescribed_mg_per_administration != dose) == weight_based
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -574,7 +595,7 @@ def test_exposure_form_errors_never_name_the_arm_or_the_dose(client, coordinator
         expected_version=record.version,
         reason="Diary recount",
     )
-    response = client.post(url, {**base, "version": record.version - 1})
+    response = client.post(url, base)  # the version the coordinator opened
     assert "someone changed this form" in response.content.decode()
     _assert_blind(response, detector, 200)
     record.refresh_from_db()
