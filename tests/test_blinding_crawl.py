@@ -13,7 +13,7 @@ import io
 import re
 from collections import deque
 from decimal import Decimal
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import openpyxl
 import pytest
@@ -212,14 +212,13 @@ def _kind(path: str, query: str) -> tuple[str, tuple]:
 
 def _link(href: str, base: str) -> str | None:
     """The same-origin GET link `href` as path?query, or None for what is not followed."""
-    parts = urlsplit(html.unescape(href))
-    if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+    parts = urlsplit(urljoin(f"http://testserver{base}", html.unescape(href)))
+    if parts.scheme != "http" or parts.netloc != "testserver":
         return None
-    path = parts.path if parts.path.startswith("/") else urlsplit(base).path + parts.path
-    if "logout" in path or path.startswith(("/static/", "/accounts/")):
+    if "logout" in parts.path or parts.path.startswith(("/static/", "/accounts/")):
         return None
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in DROPPED_PARAMS])
-    return f"{path}?{query}" if query else path
+    return f"{parts.path}?{query}" if query else parts.path
 
 
 def crawl(client, start: list[str]) -> dict[str, tuple[str, str]]:
