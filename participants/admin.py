@@ -6,6 +6,7 @@ to unblinded users only.
 """
 
 from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
 
 from participants.models import (
     Allocation,
@@ -31,6 +32,14 @@ class ClinicalReadOnlyAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.model.objects.for_user(request.user)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The admin takes any filter on a model's own fields from the URL; one on a blinded
+        # field (?prescribed_mg_per_administration=15000) would sort participants by arm
+        # through the rows it keeps. Refused: a 400, like any lookup the admin doesn't offer.
+        if lookup.split(LOOKUP_SEP, 1)[0] in getattr(self.model, "blinded_fields", ()):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_module_permission(self, request):
         return is_study_coordinator(request.user)
