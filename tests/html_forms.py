@@ -61,7 +61,7 @@ class _Parser(HTMLParser):
             # Django writes every option's value attribute
             self.select.options.append(a.get("value", ""))
             if "selected" in a:
-                self.select.values = [a.get("value", "")]
+                self.select.values.append(a.get("value", ""))
         elif self.form is None or not a.get("name"):
             return
         elif tag == "input":
@@ -77,7 +77,7 @@ class _Parser(HTMLParser):
             else:
                 f.values.append(value)
         elif tag == "select":
-            self.select = self._field(a["name"], "select")
+            self.select = self._field(a["name"], "select-multiple" if "multiple" in a else "select")
         elif tag == "textarea":
             self.textarea = self._field(a["name"], "textarea")
             self.textarea.values.append("")
@@ -90,7 +90,8 @@ class _Parser(HTMLParser):
         if tag == "form":
             self.form = None
         elif tag == "select" and self.select is not None:
-            if not self.select.values and self.select.options:
+            if not self.select.values and self.select.options and self.select.kind == "select":
+                # a single select with nothing selected sends its first option
                 self.select.values = [self.select.options[0]]
             self.select = None
         elif tag == "textarea":
