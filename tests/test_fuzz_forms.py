@@ -12,6 +12,7 @@ import inspect
 import math
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
@@ -32,12 +33,15 @@ from safety.management.commands.seed_demo import ALS_ELIGIBLE_ANSWERS
 from safety.models import AdverseEvent, LabPanel, RenalSignal
 from tests.html_forms import forms_on
 from trials.choices import Assessment
+from trials.models import Trial
 
 pytestmark = pytest.mark.django_db
 
 CODE = "LSER-ALS-01"
+ADMIN_APPS = ("trials", "participants", "safety", "review", "meddra")
 # Who shows each page and posts its forms: every role that enters or reviews data.
 ROLES = {
+    "study_coordinator": "studycoordinator",
     "coordinator": "coordinator01",
     "investigator": "investigator01",
     "monitor": "monitor",
@@ -101,10 +105,18 @@ def _field_values(field):
     )
 
 
-def _data(form):
-    return st.fixed_dictionaries({name: _field_values(f) for name, f in form.fields.items()}).map(
-        lambda d: {k: v for k, v in d.items() if v}
-    )
+@st.composite
+def _data(draw, form, changed=8):
+    """The form as the page filled it, with up to `changed` of its fields fuzzed."""
+    data = form.data()
+    names = sorted(form.fields)
+    for name in draw(st.sets(st.sampled_from(names), max_size=changed)) if names else ():
+        values = draw(_field_values(form.fields[name]))
+        if values:
+            data[name] = values
+        else:
+            data.pop(name, None)
+    return data
 
 
 def _walk(patterns, namespace=""):
@@ -221,6 +233,20 @@ def _pages() -> list[tuple[tuple[str, ...], str]]:
     return pages
 
 
+def _admin_pages() -> list[tuple[tuple[str, ...], str]]:
+    """The admin's add pages of our models and the trial's and a site's change pages (the
+    study coordinator's configuration)."""
+    trial = Trial.objects.get(code=CODE)
+    pages = [
+        reverse("admin:trials_trial_change", args=[trial.pk]),
+        reverse("admin:trials_site_change", args=[trial.sites.order_by("number").first().pk]),
+    ]
+    for model in admin.site._registry:
+        if model._meta.app_label in ADMIN_APPS:
+            pages.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add"))
+    return [(("study_coordinator",), page) for page in pages]
+
+
 @pytest.fixture(scope="module")
 def forms(module_db):
     """(role, form) of every form the pages show, one per action and set of fields, found
@@ -230,7 +256,7 @@ def forms(module_db):
     for form in forms_on(client.get(reverse("login")), reverse("login")):
         found[(form.url_name, form.method, frozenset(form.fields))] = (None, form)
     users = get_user_model().objects
-    for roles, page in _pages():
+    for roles, page in _pages() + _admin_pages():
         for role in roles:
             client.force_login(users.get(username=ROLES[role]))
             response = client.get(page)
@@ -281,6 +307,21 @@ def test_a_form_never_answers_500(client, forms, view):
     assert targets, f"no page shows a form posting to {view}"
     for role, form in targets:
         _fuzz(client, role, form, max_examples=10)
+
+
+def test_the_admin_forms_never_answer_500(client, forms):
+    targets = [
+        (role, f)
+        for role, f in forms
+        if (f.url_name or "").startswith("admin:") and f.url_name != "admin:logout"
+    ]
+    assert {f.url_name for _, f in targets} >= {
+        "admin:trials_trial_change",
+        "admin:trials_site_add",
+        "admin:trials_membership_add",
+    }
+    for role, form in targets:
+        _fuzz(client, role, form, max_examples=5)
 
 
 def test_listing_filters_never_answer_500(client, forms):
@@ -341,3 +382,19 @@ def test_a_query_closed_without_its_version_says_to_reload(client, monitor):
     assert ReportsHiddenErrors.HIDDEN_ERROR in response.content.decode()
     query.refresh_from_db()
     assert query.status == "OPEN"
+
+
+@pytest.mark.parametrize("user", [" ", "abc", "1.5"])
+def test_a_membership_added_with_a_user_that_is_no_key_is_refused_beside_it(
+    client, study_coordinator, user
+):
+    """user=" " in the admin's membership form: Django's autocomplete widget, redrawing the
+    refused form, looked the value up and raised (a 500)."""
+    trial = Trial.objects.get(code=CODE)
+    client.force_login(study_coordinator)
+    response = client.post(
+        reverse("admin:trials_membership_add"),
+        {"user": user, "trial": trial.pk, "role": "monitor", "reason_for_change": "New monitor"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["adminform"].form.errors["user"])
