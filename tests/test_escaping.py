@@ -9,7 +9,6 @@ test_every_free_text_field_is_exercised until it is entered here or said not to 
 """
 
 import csv
-import datetime
 import html
 import io
 import re
@@ -29,15 +28,19 @@ from openpyxl import load_workbook
 
 from participants.form_states import forms_due
 from participants.models import CRF_MODELS, Participant
-from participants.services import participant_screen
 from review.models import Query
 from review.records import is_reviewable, record_key, record_url
-from safety.management.commands.seed_demo import ALS_ELIGIBLE_ANSWERS
 from safety.models import AdverseEvent, LabPanel, RenalSignal
-from tests.factories import ArmFactory, MembershipFactory, TrialFactory, TrialSiteFactory
+from tests.factories import (
+    ArmFactory,
+    MembershipFactory,
+    TrialFactory,
+    TrialSiteFactory,
+    screened_participant,
+)
 from tests.html_forms import forms_on
 from trials.choices import Role
-from trials.models import ReferenceRange, Site, Trial
+from trials.models import ReferenceRange, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -158,18 +161,6 @@ def _at(name, *args, query=""):
     return reverse(name, args=[CODE, *args]) + query
 
 
-def _ready_to_consent(trial, user) -> Participant:
-    return participant_screen(
-        trial=trial,
-        site=Site.objects.get(number="01"),
-        sex="F",
-        date_of_birth=datetime.date(1970, 1, 1),
-        screening_date=timezone.localdate(),
-        answers=ALS_ELIGIBLE_ANSWERS,
-        user=user,
-    )
-
-
 def _saved(model, participant):
     return model.objects.filter(participant=participant, entered_in_error=False).first()
 
@@ -197,7 +188,7 @@ def typed(module_db):
 
     # Site data entry (coordinator).
     as_(coordinator)
-    ready = _ready_to_consent(trial, coordinator)
+    ready = screened_participant(trial, p.site, coordinator)
     submit(
         client,
         _at("participants:consent_record", ready.pk),
