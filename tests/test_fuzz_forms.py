@@ -130,7 +130,7 @@ def _walk(patterns, namespace=""):
             if not ns.startswith("admin:"):
                 yield from _walk(p.url_patterns, ns)
         else:
-            yield f"{namespace}{p.name}", p.callback
+            yield f"{namespace}{p.name}", p
 
 
 def _reads_post(view) -> bool:
@@ -140,7 +140,8 @@ def _reads_post(view) -> bool:
     return "request.POST" in source or "require_POST" in source
 
 
-POST_VIEWS = sorted(name for name, view in _walk(get_resolver().url_patterns) if _reads_post(view))
+URLS = dict(_walk(get_resolver().url_patterns))
+POST_VIEWS = sorted(name for name, url in URLS.items() if _reads_post(url.callback))
 
 
 def _ready_to_enrol(trial, site, user, *, enrol: bool) -> Participant:
@@ -221,6 +222,8 @@ def _pages() -> list[tuple[tuple[str, ...], str]]:
         (("monitor",), at("review:sdv_listing")),
     ]
     pages += [(entry, at("safety:lab_panel_add", p.pk, code)) for code in Panel.values]
+    # and every page without parameters (the account's pages, for one)
+    pages += [(entry, reverse(name)) for name, url in URLS.items() if not url.pattern.converters]
     for code in CRF_MODELS:
         model = CRF_MODELS[code]
         saved = model.objects.filter(participant=p, entered_in_error=False).first()
