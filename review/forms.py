@@ -6,6 +6,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import Q
 
+from participants.forms.base import ReportsHiddenErrors
 from participants.models import LockLevel
 from review.choices import QueryAge, QueryStatus
 from review.models import Query, SignatureMeaning
@@ -23,7 +24,7 @@ class QueryRaiseForm(forms.Form):
         self.fields["field_name"].choices = [("", "The whole form"), *queryable_fields(model)]
 
 
-class _VersionedForm(forms.Form):
+class _VersionedForm(ReportsHiddenErrors, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, query, **kwargs):

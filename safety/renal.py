@@ -20,6 +20,7 @@ Ratios and thresholds are compared in Decimal arithmetic, so an edge such as "ex
 import datetime
 from decimal import Decimal
 
+from trials.choices import CTCAE_VERSIONS
 from trials.eligibility import age_in_years
 
 RENAL_RULES_VERSION = "renal-1"
@@ -33,7 +34,6 @@ EGFR_EQUATION = "CKD-EPI 2021 (creatinine)"
 EGFR_UNIT = "mL/min/1.73 m2"
 EGFR_MINIMUM_AGE = 18
 
-CTCAE_VERSIONS = ("5.0", "6.0")
 CTCAE_DEFAULT_VERSION = "5.0"
 
 

@@ -158,3 +158,20 @@ def concurrent_trial(db):
     trial, site = in_own_connection(make)
     yield trial, site
     in_own_connection(remove, trial, site)
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around a whole module, rolled back after it: a module-scoped fixture
+    that depends on this writes there once, and each test's own transaction nests inside.
+    (The function-scoped _plain_http above does not reach module fixtures: set here too.)"""
+    from django.db import transaction
+    from django.test import override_settings
+
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(SECURE_SSL_REDIRECT=False),
+    ):
+        yield
+        transaction.set_rollback(True)

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from participants.models import Allocation, Participant, Visit
+from participants.services import participant_screen
+from safety.management.commands.seed_demo import ALS_ELIGIBLE_ANSWERS
 from safety.models import AdverseEvent, LabResult
 from trials.choices import Frequency, RegimenType, Role
 from trials.models import Arm, Membership, Site, Trial, TrialSite
@@ -127,3 +129,17 @@ class LabResultFactory(factory.django.DjangoModelFactory):
     unit = "mg/dL"
     standard_value = Decimal("0.9")
     collected_at = factory.LazyFunction(timezone.now)
+
+
+def screened_participant(trial: Trial, site: Site, user) -> Participant:
+    """A person screened today through the service, eligible for the demo's ALS trial (its
+    seeded criteria), in screening: next comes consent."""
+    return participant_screen(
+        trial=trial,
+        site=site,
+        sex="F",
+        date_of_birth=datetime.date(1970, 1, 1),
+        screening_date=timezone.localdate(),
+        answers=ALS_ELIGIBLE_ANSWERS,
+        user=user,
+    )

@@ -9,9 +9,10 @@ unblinded users see allocations.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -183,7 +184,30 @@ class TrialConfigAdmin(ReasonForChangeAdminMixin, AuditHistoryMixin, admin.Model
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "trial":
             kwargs["queryset"] = Trial.objects.configurable_by(request.user)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class KeyedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, redrawing a refused form without looking up a submitted value
+    that is no key (e.g. " " from a garbled POST): Django's lookup raised on it, a 500. The
+    field's own message ("Select a valid choice") then stands beside it."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(remote.field_name)
+
+        def is_key(v) -> bool:
+            try:
+                key.to_python(v)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [v for v in value if is_key(v)], attr)
 
 
 class AssessmentsField(forms.MultipleChoiceField):

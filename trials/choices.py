@@ -130,3 +130,7 @@ class AnswerType(models.TextChoices):
     YES_NO = "yes_no", "Yes / no"
     NUMBER = "number", "Number"
     AGE = "age", "Age in years (computed from the date of birth)"
+
+
+# The CTCAE versions whose grading rules the app knows (safety/renal.py, safety/ctcae.py).
+CTCAE_VERSIONS = ("5.0", "6.0")

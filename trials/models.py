@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from trials.audit import audit_trackers
 from trials.choices import (
+    CTCAE_VERSIONS,
     SITE_ROLES,
     Analyte,
     AnswerType,
@@ -181,6 +182,13 @@ class Trial(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self):
+        # Grades are computed by version: an unknown one could grade nothing.
+        if self.ctcae_version not in CTCAE_VERSIONS:
+            raise ValidationError(
+                {"ctcae_version": f"Use one of the CTCAE versions {', '.join(CTCAE_VERSIONS)}."}
+            )
 
 
 @pghistory.track(*audit_trackers())

@@ -26,6 +26,20 @@ def _helper(submit_label: str) -> FormHelper:
     return helper
 
 
+class ReportsHiddenErrors:
+    """Repeats an error of a hidden input (the version the user opened) for the whole form:
+    no field shows it (crispy-forms draws no error beside a hidden input), and a refused
+    form says why (DESIGN.md rule 6). Only a tampered or incomplete page sends a bad one."""
+
+    HIDDEN_ERROR = "This page was incomplete or out of date: reload it and enter your change again."
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.fields and self.fields[name].widget.is_hidden for name in self.errors):
+            self.add_error(None, self.HIDDEN_ERROR)
+        return cleaned
+
+
 def date_checks(form, participant: Participant, names) -> None:
     """Each named date, by the services' rule (`check_clinical_date`): on or after consent
     and not in the future. Checked here too so the message stands beside the field with
@@ -133,7 +147,7 @@ class BaselineForm(forms.Form):
         return cleaned
 
 
-class VisitDateForm(forms.Form):
+class VisitDateForm(ReportsHiddenErrors, forms.Form):
     actual_date = forms.DateField(label="Date of the visit", widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason_for_change = forms.CharField(
@@ -159,7 +173,7 @@ class VisitDateForm(forms.Form):
         return cleaned
 
 
-class VisitMissedForm(forms.Form):
+class VisitMissedForm(ReportsHiddenErrors, forms.Form):
     missed_reason = forms.CharField(
         label="Why was the visit missed?", widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -201,7 +215,7 @@ class EnteredInErrorForm(forms.Form):
         self.fields["version"].initial = record.version
 
 
-class CrfForm(forms.ModelForm):
+class CrfForm(ReportsHiddenErrors, forms.ModelForm):
     """The base of every case report form.
 
     Subclasses set `Meta.model`/`Meta.fields` and may set `plausible`: field -> (low, high),

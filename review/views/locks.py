@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,11 +57,13 @@ def lock_list(request, code):
     )
 
 
-def _next_url(request, form, default):
-    target = form.cleaned_data.get("next") if form.is_valid() else ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return default
+def _next_url(request, form, default) -> HttpResponseRedirect:
+    """Back to the page the lock button was on (a path on this site), else `default`.
+    Never through redirect(), which would take a bare word for a view name to reverse."""
+    target = (form.cleaned_data.get("next") or "") if form.is_valid() else ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
 
 
 @login_required
@@ -103,7 +105,7 @@ def lock_add(request, code):
         messages.error(request, "Not locked: " + " ".join(exc.messages))
     else:
         messages.success(request, f"Locked: {lock.target_label}.")
-    return redirect(_next_url(request, form, back))
+    return _next_url(request, form, back)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 
 from meddra.services import llt_lookup
-from participants.forms.base import DATE, REASON_HELP, CrfForm, date_checks
+from participants.forms.base import DATE, REASON_HELP, CrfForm, ReportsHiddenErrors, date_checks
 from safety import ctcae
 from safety.choices import CourseEntryKind, Severity
 from safety.models import AdverseEvent, AdverseEventReview
@@ -36,7 +36,7 @@ SERIOUS_HELP = (
 )
 
 
-class AdverseEventForm(forms.ModelForm):
+class AdverseEventForm(ReportsHiddenErrors, forms.ModelForm):
     """Report or change an adverse event. The MedDRA term is chosen by type-ahead; the
     hidden `llt_code` is what is saved (the service copies the coding from the dictionary).
     The CTCAE grade choices carry the coded term's grade texts. On a change: whether it is

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
-from participants.forms.base import DATE, REASON_HELP, date_checks
+from participants.forms.base import DATE, REASON_HELP, ReportsHiddenErrors, date_checks
 from safety.choices import EndOfStudyStatus
 from safety.models import AdverseEvent, EndOfStudy
 
@@ -14,7 +14,7 @@ class AdverseEventChoiceField(forms.ModelChoiceField):
         return f"{obj.verbatim_term} (onset {obj.onset_date:%Y-%m-%d})"
 
 
-class EndOfStudyForm(forms.ModelForm):
+class EndOfStudyForm(ReportsHiddenErrors, forms.ModelForm):
     """Completed or withdrawn, when, why. The adverse event list holds this participant's
     own live events only; the model says which reason needs which field."""
 

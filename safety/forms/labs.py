@@ -8,7 +8,7 @@ the values against the catalogue's limits and says which field is wrong.
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from participants.forms.base import DATE, REASON_HELP, date_checks
+from participants.forms.base import DATE, REASON_HELP, ReportsHiddenErrors, date_checks
 from participants.models import StudyDrugExposure, Visit
 from safety import analytes
 from safety.choices import SignalAction
@@ -23,7 +23,7 @@ class VisitChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.actual_date or obj.target_date:%Y-%m-%d})"
 
 
-class LabPanelForm(forms.Form):
+class LabPanelForm(ReportsHiddenErrors, forms.Form):
     """One sample's results. Leaving an analyte empty is allowed (the panel is then
     incomplete); a value without a unit is not."""
 
@@ -107,7 +107,7 @@ class LabPanelForm(forms.Form):
         }
 
 
-class SignalCloseForm(forms.Form):
+class SignalCloseForm(ReportsHiddenErrors, forms.Form):
     """What was done about a renal signal, with the evidence each action needs (the service
     refuses a missing one beside its field)."""
 
