@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from participants.models import Participant
+from tests.factories import DEMO_USERNAMES
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -43,38 +44,38 @@ def _user(username):
 @pytest.fixture
 def coordinator(db):
     """Site coordinator at site 01, both trials."""
-    return _user("coordinator01")
+    return _user(DEMO_USERNAMES["coordinator"])
 
 
 @pytest.fixture
 def other_site_coordinator(db):
     """Site coordinator at site 02."""
-    return _user("coordinator02")
+    return _user(DEMO_USERNAMES["other_site_coordinator"])
 
 
 @pytest.fixture
 def investigator(db):
-    return _user("investigator01")
+    return _user(DEMO_USERNAMES["investigator"])
 
 
 @pytest.fixture
 def monitor(db):
-    return _user("monitor")
+    return _user(DEMO_USERNAMES["monitor"])
 
 
 @pytest.fixture
 def data_manager(db):
-    return _user("datamanager")
+    return _user(DEMO_USERNAMES["data_manager"])
 
 
 @pytest.fixture
 def unblinded_pharmacist(db):
-    return _user("pharmacist")
+    return _user(DEMO_USERNAMES["unblinded_pharmacist"])
 
 
 @pytest.fixture
 def study_coordinator(db):
-    return _user("studycoordinator")
+    return _user(DEMO_USERNAMES["study_coordinator"])
 
 
 @pytest.fixture

@@ -14,6 +14,18 @@ from safety.models import AdverseEvent, LabResult
 from trials.choices import Frequency, RegimenType, Role
 from trials.models import Arm, Membership, Site, Trial, TrialSite
 
+# The demo's users (seed_demo), by the role the tests call them: one map for the fixtures
+# (tests/conftest.py) and the tests that walk every role.
+DEMO_USERNAMES = {
+    "coordinator": "coordinator01",
+    "investigator": "investigator01",
+    "monitor": "monitor",
+    "data_manager": "datamanager",
+    "unblinded_pharmacist": "pharmacist",
+    "study_coordinator": "studycoordinator",
+    "other_site_coordinator": "coordinator02",
+}
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -32,7 +32,7 @@ from review.services import query_raise
 from review.services.locks import lock_apply
 from safety.choices import Panel
 from safety.models import AdverseEvent, LabPanel, RenalSignal
-from tests.factories import screened_participant
+from tests.factories import DEMO_USERNAMES, screened_participant
 from tests.html_forms import forms_on
 from trials.choices import Assessment
 from trials.models import Trial
@@ -43,12 +43,15 @@ CODE = "LSER-ALS-01"
 ADMIN_APPS = ("trials", "participants", "safety", "review", "meddra")
 # Who shows each page and posts its forms: every role that enters or reviews data.
 ROLES = {
-    "study_coordinator": "studycoordinator",
-    "coordinator": "coordinator01",
-    "investigator": "investigator01",
-    "monitor": "monitor",
-    "data_manager": "datamanager",
-    "unblinded_pharmacist": "pharmacist",
+    role: DEMO_USERNAMES[role]
+    for role in (
+        "study_coordinator",
+        "coordinator",
+        "investigator",
+        "monitor",
+        "data_manager",
+        "unblinded_pharmacist",
+    )
 }
 # Views that read POST data and are not fuzzed here, with why.
 NOT_FUZZED = {"logout": "takes no input; POST-only logout is tested in tests/trials"}

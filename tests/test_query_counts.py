@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from meddra.models import Llt, MeddraRelease, Pt
 from participants.models import EmergencyUnblinding, Participant, RandomizationSlot, VitalSigns
-from tests.factories import AdverseEventFactory, LabResultFactory, ParticipantFactory, VisitFactory
+from tests.factories import (
+    DEMO_USERNAMES,
+    AdverseEventFactory,
+    LabResultFactory,
+    ParticipantFactory,
+    VisitFactory,
+)
 from trials.models import Arm, Site, Trial
 
 pytestmark = pytest.mark.django_db
@@ -494,14 +500,15 @@ def _grow_review(p):
 
 
 # The named users of tests/conftest.py, by fixture name.
-USERS = {
-    "coordinator": "coordinator01",
-    "monitor": "monitor",
-    "data_manager": "datamanager",
-    "investigator": "investigator01",
-    "unblinded_pharmacist": "pharmacist",
-    "study_coordinator": "studycoordinator",
-}
+ROLES_MEASURED = (
+    "coordinator",
+    "monitor",
+    "data_manager",
+    "investigator",
+    "unblinded_pharmacist",
+    "study_coordinator",
+)
+USERS = {role: DEMO_USERNAMES[role] for role in ROLES_MEASURED}
 
 
 @pytest.fixture(scope="module")

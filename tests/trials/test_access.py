@@ -39,6 +39,7 @@ from review.services import query_raise
 from review.services.locks import lock_apply
 from safety.models import AdverseEvent, EndOfStudy, LabPanel, RenalSignal
 from safety.services.records import end_of_study_record
+from tests.factories import DEMO_USERNAMES
 from trials.models import Membership, Site, Trial
 
 pytestmark = pytest.mark.django_db
@@ -54,15 +55,7 @@ ROLES = [
     "outsider",
     "anonymous",
 ]
-USERNAMES = {
-    "coordinator": "coordinator01",
-    "investigator": "investigator01",
-    "monitor": "monitor",
-    "data_manager": "datamanager",
-    "unblinded_pharmacist": "pharmacist",
-    "study_coordinator": "studycoordinator",
-    "other_site_coordinator": "coordinator02",
-}
+USERNAMES = DEMO_USERNAMES
 
 OK, NOT_FOUND, FORBIDDEN, LOGIN, ADMIN_LOGIN, HOME, NOT_ALLOWED = (
     "200",
