@@ -25,6 +25,10 @@ def abnormal_q() -> Q:
     return Q(flag__in=[LabFlag.HIGH, LabFlag.LOW]) | Q(ctcae_grade__gte=1) | Q(aki_stage__gte=1)
 
 
+# A yes/no filter: blank means either ("Unknown" is what Django's NullBooleanSelect says).
+ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+
 class _DateInput(forms.DateInput):
     input_type = "date"
 
@@ -41,8 +45,12 @@ class LabResultFilter(django_filters.FilterSet):
         label="Analyte",
         empty_label="All renal analytes",
     )
-    abnormal = django_filters.BooleanFilter(method="filter_abnormal", label="Abnormal")
-    open_signal = django_filters.BooleanFilter(method="filter_open_signal", label="Open signal")
+    abnormal = django_filters.BooleanFilter(
+        method="filter_abnormal", label="Abnormal", widget=forms.Select(choices=ANY_YES_NO)
+    )
+    open_signal = django_filters.BooleanFilter(
+        method="filter_open_signal", label="Open signal", widget=forms.Select(choices=ANY_YES_NO)
+    )
     min_grade = django_filters.ChoiceFilter(
         field_name="ctcae_grade",
         lookup_expr="gte",

@@ -274,3 +274,13 @@ def test_the_export_does_a_fixed_number_of_queries(client, monitor, site01_parti
     after, rows_after = _export_queries(client)
     assert rows_after == rows_before + 30
     assert before == after == EXPORT_QUERIES, "\n".join(q["sql"][:120] for q in _captured[-1])
+
+
+def test_the_yes_no_filters_offer_any_yes_and_no(client, monitor):
+    client.force_login(monitor)
+    page = _page(client)
+    assert '<option value="" selected>Any</option>' in page and "Unknown" not in page
+    everything = _export(client)
+    abnormal, normal = _export(client, abnormal="true"), _export(client, abnormal="false")
+    assert abnormal and normal and len(abnormal) + len(normal) == len(everything)
+    assert 'value="false" selected>No</option>' in _page(client, abnormal="false")
