@@ -188,7 +188,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Audit trail (django-pghistory) -------------------------------------------------------
-# Event tables refuse UPDATE and DELETE (a pgtrigger Protect trigger on every event model).
+# Event tables refuse UPDATE and DELETE: pghistory's Protect trigger on every event model,
+# which `SET pgtrigger.ignore` skips, and behind it trials/history_guard.py's guard triggers
+# (installed after every migrate; nothing skips them) and the app role's privileges
+# (`manage.py grant_app_role`: SELECT and INSERT only; README "Database roles").
 PGHISTORY_APPEND_ONLY = True
 # The time of the change itself, not of the start of its transaction (21 CFR 11.10(e):
 # time-stamped audit trails).
