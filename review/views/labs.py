@@ -17,7 +17,7 @@ from review.lab_filters import RENAL_ANALYTES, LabResultFilter
 from review.paging import CappedPaginator, querystring
 from safety.models import LabResult
 from trials.choices import SITE_ROLES
-from trials.models import Membership, sites_in_scope
+from trials.models import Membership, sites_in_scope_read
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -79,8 +79,8 @@ def renal_results(request, trial):
         # so entered_in_error=False on the result is enough: no join with the panel.
         analyte__in=RENAL_ANALYTES,
     )
-    site_numbers = sites_in_scope(request.user, trial).values_list("number", flat=True)
-    filterset = LabResultFilter(request.GET, queryset=results, site_numbers=list(site_numbers))
+    site_numbers = [site.number for site in sites_in_scope_read(request.user, trial)]
+    filterset = LabResultFilter(request.GET, queryset=results, site_numbers=site_numbers)
     order = SORTS.get(request.GET.get("sort", ""), DEFAULT_SORT)
     # The trailing keys make the order total, so pages never repeat or skip a row.
     return filterset, filterset.qs.order_by(*order, "participant__subject_number", "pk")

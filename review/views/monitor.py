@@ -13,7 +13,7 @@ from participants.views.access import trial_for
 from review.selectors import forms_awaiting_verification, open_query_counts
 from review.services.queries import REVIEW_ROLES
 from safety.models import AdverseEvent, RenalSignal
-from trials.models import Membership, sites_in_scope
+from trials.models import Membership, sites_in_scope_read
 
 # review.selectors.open_query_counts: open queries by age (days since raised), all open,
 # and answered ones waiting for the monitor.
@@ -34,7 +34,7 @@ def site_counts(user, trial, now=None) -> list[dict]:
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sites = list(sites_in_scope(user, trial))
+    sites = sites_in_scope_read(user, trial)
     participants = _per_site(
         Participant.objects.for_user_in_trial(user, trial).in_casebook(),
         "site",

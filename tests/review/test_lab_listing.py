@@ -25,10 +25,10 @@ LISTING = reverse("review:lab_listing", args=[TRIAL])
 EXPORT = reverse("review:lab_listing_export", args=[TRIAL])
 
 # Queries of one export request, whatever the number of rows: session, user, trial, the
-# ids of the sites in scope (site_ids_in_scope), their numbers (built with the filter), the
-# session's save (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST) and the rows
-# through one server-side cursor (DECLARE).
-EXPORT_QUERIES = 9
+# sites in scope (sites_in_scope_read: their ids scope the rows, their numbers are the site
+# filter's choices), the session's save (savepoint, update, release:
+# SESSION_SAVE_EVERY_REQUEST) and the rows through one server-side cursor (DECLARE).
+EXPORT_QUERIES = 8
 
 
 def _export(client, **params):

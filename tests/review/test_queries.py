@@ -306,7 +306,7 @@ def test_open_query_counts_are_by_site_and_age_in_one_query(monitor, coordinator
     trial = Trial.objects.get(code=CODE)
     with CaptureQueriesContext(connection) as queries:
         counts = open_query_counts(monitor, trial)
-    # the user's sites of the trial (site_ids_in_scope, read once per request), then the counts
+    # the user's sites of the trial (sites_in_scope_read, once per request), then the counts
     assert len(queries) == 2
     with CaptureQueriesContext(connection) as queries:
         assert open_query_counts(monitor, trial) == counts
